@@ -1,0 +1,255 @@
+"""Tool spec models: the typed form of `tool_specs/*.yaml`.
+
+A spec file holds one category: its default HTTP route and a list of actions. Each action
+says what the agent sees (title, description, params as JSON Schema), what it costs (credit
+rule), what it does to the world (side-effect class), how it pages, and where it goes on the
+wire. The runtime never reads YAML: it reads these models (or the compiled catalog).
+
+`spec_format_schema()` is the JSON Schema of the spec format (for editors and the tests'
+meta-schema check); `load_specs()` parses and validates every file, reporting every problem
+with its file and path instead of stopping at the first.
+"""
+
+from __future__ import annotations
+
+import re
+from enum import Enum
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+SNAKE = r"^[a-z][a-z0-9_]*$"
+
+
+class SideEffect(str, Enum):
+    """What a call does to the world; decides annotations, retries and guards."""
+
+    read = "read"  # no change anywhere; safe to retry
+    write = "write"  # changes state but is not aimed at a person (e.g. view-time signal, accept)
+    outreach = "outreach"  # seen by another person: message, invitation, post, comment, reaction
+    destructive = "destructive"  # removes or closes something: withdraw, close, delete
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class PerResults(_Strict):
+    """`credits` per `every` results; the result count comes from `param` (or `default`)."""
+
+    credits: int = Field(1, ge=1)
+    every: int = Field(..., ge=1)
+    param: str = Field(..., pattern=SNAKE, description="parameter holding the requested number of results")
+    default: int = Field(..., ge=1, description="results the API returns when the parameter is omitted")
+
+
+class Surcharge(_Strict):
+    """Extra credits when any of the listed parameters is present (e.g. +1 with media)."""
+
+    credits: int = Field(..., ge=1)
+    if_any: list[str] = Field(..., min_length=1)
+
+
+class CreditRule(_Strict):
+    """How many credits a call costs. Estimates are upper bounds; the API's figure is final."""
+
+    base: int = Field(1, ge=0, description="credits per call (0 = free); ignored when per_results is set")
+    per_results: PerResults | None = None
+    surcharge: Surcharge | None = None
+    documented: bool = Field(True, description="false when the rule is inferred, not read in LinkupAPI docs")
+
+
+class PaginationStyle(str, Enum):
+    none = "none"
+    offset = "offset"  # in: offset + count; out: data.pagination{next_offset, has_more}
+    cursor = "cursor"  # in: cursor; out: data.next_cursor or data.pagination.next_cursor
+    pages = "pages"  # in: start_page/end_page (and total_results); out: has_more or totals
+
+
+class Pagination(_Strict):
+    style: PaginationStyle = PaginationStyle.none
+    page_size: int | None = Field(None, ge=1, description="results per page (pages style)")
+
+
+class Route(_Strict):
+    """Where the call goes.
+
+    body: `action` = V2 action envelope `{account_id, action, params}` as JSON;
+          `json` = params as the JSON body; `query` = params as the query string.
+    account: `required` (from the argument or LINKUP_ACCOUNT_ID), `optional` (sent only when
+          the caller passes one), `none`, or `path` (fills `{account_id}` in the path).
+    """
+
+    method: Literal["GET", "POST", "PUT", "DELETE"] = "POST"
+    path: str = Field(..., pattern=r"^/v2/[a-z0-9_/{}-]*$")
+    body: Literal["action", "json", "query"] = "action"
+    account: Literal["required", "optional", "none", "path"] = "required"
+
+    def path_params(self) -> list[str]:
+        return re.findall(r"{([a-z_]+)}", self.path)
+
+
+class ActionSpec(_Strict):
+    name: str = Field(..., pattern=SNAKE, description="action name; the tool is {category}_{name}")
+    wire_action: str | None = Field(None, pattern=SNAKE, description="action sent on the wire (default: name)")
+    title: str = Field(..., min_length=3)
+    description: str = Field(..., min_length=40, description="what, when, what comes back (no cost line)")
+    side_effect: SideEffect
+    idempotent: bool | None = Field(None, description="default: true for reads, false otherwise")
+    credits: CreditRule = CreditRule()
+    pagination: Pagination = Pagination()
+    route: Route | None = Field(None, description="overrides the file's route")
+    params: dict[str, Any] = Field(default_factory=lambda: {"type": "object", "properties": {}})
+
+    @model_validator(mode="after")
+    def _check_params(self) -> ActionSpec:
+        params = self.params
+        if params.get("type") != "object":
+            raise ValueError("params must be a JSON Schema with type: object")
+        props: dict[str, Any] = params.get("properties", {})
+        for key, sub in props.items():
+            if not re.match(SNAKE, key):
+                raise ValueError(f"param name {key!r} must be lower snake case")
+            if not isinstance(sub, dict) or not sub.get("description"):
+                raise ValueError(f"param {key!r} needs a description")
+        for key in params.get("required", []):
+            if key not in props:
+                raise ValueError(f"required param {key!r} is not in properties")
+        rule = self.credits
+        if rule.per_results and rule.per_results.param not in props:
+            raise ValueError(f"credits.per_results.param {rule.per_results.param!r} is not a param")
+        if rule.surcharge:
+            missing = [p for p in rule.surcharge.if_any if p not in props]
+            if missing:
+                raise ValueError(f"credits.surcharge.if_any names unknown params {missing}")
+        style = self.pagination.style
+        needed = {"offset": ["offset"], "cursor": ["cursor"], "pages": ["start_page", "end_page"]}.get(style.value, [])
+        for p in needed:
+            if p not in props:
+                raise ValueError(f"pagination style {style.value} needs a {p!r} param")
+        if style is PaginationStyle.pages and not self.pagination.page_size:
+            raise ValueError("pagination style pages needs page_size")
+        return self
+
+
+class CategorySpec(_Strict):
+    category: str = Field(..., pattern=SNAKE)
+    toolset: str | None = Field(None, pattern=SNAKE, description="exposure group (default: category)")
+    route: Route | None = None
+    actions: list[ActionSpec] = Field(..., min_length=1)
+
+    @model_validator(mode="after")
+    def _check_routes(self) -> CategorySpec:
+        names = [a.name for a in self.actions]
+        dupes = sorted({n for n in names if names.count(n) > 1})
+        if dupes:
+            raise ValueError(f"duplicate action names {dupes}")
+        for action in self.actions:
+            route = action.route or self.route
+            if route is None:
+                raise ValueError(f"action {action.name!r} has no route and the file has no default route")
+            props = action.params.get("properties", {})
+            for p in route.path_params():
+                if p != "account_id" and p not in props:
+                    raise ValueError(f"action {action.name!r}: path parameter {{{p}}} is not a param")
+        return self
+
+
+class ResolvedAction(BaseModel):
+    """One action with its file's defaults applied: everything the runtime needs."""
+
+    model_config = ConfigDict(frozen=True)
+
+    tool: str
+    category: str
+    toolset: str
+    spec: ActionSpec
+    route: Route
+
+    @property
+    def wire_action(self) -> str:
+        return self.spec.wire_action or self.spec.name
+
+    @property
+    def read_only(self) -> bool:
+        return self.spec.side_effect is SideEffect.read
+
+
+class SpecError(Exception):
+    """Every problem found in the spec files, each with its file and path."""
+
+    def __init__(self, problems: list[str]):
+        self.problems = problems
+        super().__init__("invalid tool specs:\n" + "\n".join(f"  - {p}" for p in problems))
+
+
+def default_specs_dir() -> Path:
+    """`tool_specs/` next to the package in a checkout, or inside it in a wheel."""
+    here = Path(__file__).resolve().parent
+    for candidate in (here / "tool_specs", here.parent / "tool_specs"):
+        if candidate.is_dir():
+            return candidate
+    raise FileNotFoundError("tool_specs directory not found next to the linkup_mcp package")
+
+
+def parse_category(data: Any, source: str) -> tuple[CategorySpec | None, list[str]]:
+    try:
+        return CategorySpec.model_validate(data), []
+    except ValidationError as exc:
+        problems = []
+        for err in exc.errors():
+            where = ".".join(str(p) for p in err["loc"]) or "(top)"
+            problems.append(f"{source}: {where}: {err['msg']}")
+        return None, problems
+
+
+def resolve(categories: list[CategorySpec]) -> list[ResolvedAction]:
+    resolved: list[ResolvedAction] = []
+    for cat in categories:
+        for action in cat.actions:
+            route = action.route or cat.route
+            assert route is not None  # checked by CategorySpec
+            resolved.append(
+                ResolvedAction(
+                    tool=f"{cat.category}_{action.name}",
+                    category=cat.category,
+                    toolset=cat.toolset or cat.category,
+                    spec=action,
+                    route=route,
+                )
+            )
+    return resolved
+
+
+def load_specs(directory: Path | None = None) -> list[ResolvedAction]:
+    """Parse and validate every `*.yaml` in `directory`; raise SpecError listing all problems."""
+    import yaml  # only needed when specs are (re)compiled from source
+
+    directory = directory or default_specs_dir()
+    categories: list[CategorySpec] = []
+    problems: list[str] = []
+    files = sorted(directory.glob("*.yaml"))
+    if not files:
+        raise SpecError([f"{directory}: no *.yaml spec files"])
+    for path in files:
+        try:
+            data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        except yaml.YAMLError as exc:
+            problems.append(f"{path.name}: not valid YAML: {exc}")
+            continue
+        cat, errs = parse_category(data, path.name)
+        problems.extend(errs)
+        if cat is not None:
+            categories.append(cat)
+    actions = resolve(categories)
+    tools = [a.tool for a in actions]
+    problems.extend(f"tool name {t!r} defined twice" for t in sorted({t for t in tools if tools.count(t) > 1}))
+    if problems:
+        raise SpecError(problems)
+    return actions
+
+
+def spec_format_schema() -> dict[str, Any]:
+    """JSON Schema of a spec file (written to tool_specs/spec.schema.json)."""
+    return CategorySpec.model_json_schema()
