@@ -100,6 +100,9 @@ class ActionSpec(_Strict):
     credits: CreditRule = CreditRule()
     pagination: Pagination = Pagination()
     route: Route | None = Field(None, description="overrides the file's route")
+    verify_with: str | None = Field(
+        None, description="how to check whether an unconfirmed call happened (named in OUTCOME_UNKNOWN)"
+    )
     params: dict[str, Any] = Field(default_factory=lambda: {"type": "object", "properties": {}})
 
     @model_validator(mode="after")

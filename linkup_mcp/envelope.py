@@ -1,0 +1,76 @@
+"""The result envelope every tool returns as `structuredContent`, and its JSON Schema.
+
+The schema is the `outputSchema` of every tool, so it is kept compact: it is paid in
+context tokens on every tools/list.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from linkup_mcp.errors import ToolError
+
+_INT_OR_NULL = {"type": ["integer", "null"]}
+
+OUTPUT_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "properties": {
+        "ok": {"type": "boolean"},
+        "tool": {"type": "string"},
+        "account_id": {"type": ["string", "null"]},
+        "data": {"description": "the API's data object, unchanged; null on error"},
+        "error": {
+            "type": ["object", "null"],
+            "properties": {
+                "code": {"type": "string"},
+                "message": {"type": "string"},
+                "retryable": {"type": "boolean"},
+                "http_status": _INT_OR_NULL,
+            },
+            "required": ["code", "message", "retryable", "http_status"],
+        },
+        "credits": {
+            "type": "object",
+            "properties": {
+                "charged": {"type": "integer"},
+                "estimated": {"type": "integer"},
+                "session_spent": {"type": "integer"},
+                "budget_remaining": _INT_OR_NULL,
+            },
+            "required": ["charged", "estimated", "session_spent", "budget_remaining"],
+        },
+        "next": {"type": ["object", "null"], "description": "arguments for the next page, or null"},
+        "sandbox": {"type": "boolean"},
+    },
+    "required": ["ok", "tool", "account_id", "data", "error", "credits", "next", "sandbox"],
+}
+
+
+def build(
+    *,
+    tool: str,
+    account_id: str | None,
+    data: Any = None,
+    error: ToolError | None = None,
+    charged: int = 0,
+    estimated: int = 0,
+    session_spent: int = 0,
+    budget_remaining: int | None = None,
+    next_args: dict[str, Any] | None = None,
+    sandbox: bool = False,
+) -> dict[str, Any]:
+    return {
+        "ok": error is None,
+        "tool": tool,
+        "account_id": account_id,
+        "data": data if error is None else None,
+        "error": error.to_dict() if error else None,
+        "credits": {
+            "charged": charged,
+            "estimated": estimated,
+            "session_spent": session_spent,
+            "budget_remaining": budget_remaining,
+        },
+        "next": next_args,
+        "sandbox": sandbox,
+    }

@@ -1,0 +1,122 @@
+"""MCP wiring: the catalog answers tools/list, the dispatcher answers tools/call.
+
+No protocol code of our own: the SDK's low-level Server and stdio transport do that.
+Tool calls run concurrently (the SDK dispatches each request in its own task).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack, asynccontextmanager
+from dataclasses import dataclass
+from typing import Any
+
+import mcp_types as types
+from mcp.server.lowlevel import Server
+from mcp.server.context import ServerRequestContext
+from mcp.shared.exceptions import MCPError
+
+from linkup_mcp import __version__
+from linkup_mcp.catalog import Catalog
+from linkup_mcp.client import LinkupClient
+from linkup_mcp.config import Settings
+from linkup_mcp.credits import CreditMeter
+from linkup_mcp.dispatcher import Dispatcher, UnknownToolError
+from linkup_mcp.envelope import build
+from linkup_mcp.errors import ToolError
+from linkup_mcp.redact import Redactor
+from linkup_mcp.retry import RetryPolicy
+
+log = logging.getLogger(__name__)
+
+INSTRUCTIONS = (
+    "LinkupAPI V2 tools for LinkedIn/B2B automation. Every call costs credits (see each tool's "
+    "'Cost:' line); every result reports credits.charged and credits.session_spent. Outreach tools "
+    "(messages, invitations, posts, comments, reactions) are seen by real people: confirm intent first."
+)
+
+
+@dataclass
+class Runtime:
+    catalog: Catalog
+    dispatcher: Dispatcher
+    redactor: Redactor
+
+
+@asynccontextmanager
+async def open_runtime(settings: Settings, *, transport: Any = None) -> AsyncIterator[Runtime]:
+    """Catalog, API client (or sandbox) and dispatcher for one server process."""
+    async with AsyncExitStack() as stack:
+        base_url, api_key = settings.base_url, settings.api_key_value()
+        default_account = settings.account_id
+        if settings.sandbox:
+            from linkup_mcp.sandbox import SandboxServer  # web stack only in sandbox mode
+
+            sandbox = stack.enter_context(SandboxServer())
+            base_url, api_key = sandbox.base_url, sandbox.config.api_key
+            default_account = default_account or sandbox.config.account_id
+        catalog = Catalog.build(toolsets=settings.toolsets, read_only=settings.read_only)
+        client = None
+        if api_key:
+            client = LinkupClient(
+                base_url=base_url,
+                api_key=api_key,
+                timeout=settings.timeout,
+                policy=RetryPolicy(max_retries=settings.max_retries, deadline_s=settings.retry_deadline),
+                transport=transport,
+            )
+            stack.push_async_callback(client.aclose)
+        dispatcher = Dispatcher(
+            catalog,
+            client=client,
+            meter=CreditMeter(settings.max_credits),
+            default_account=default_account,
+            sandbox=settings.sandbox,
+        )
+        yield Runtime(catalog, dispatcher, Redactor([api_key]))
+
+
+def tool_result(envelope: dict[str, Any], redactor: Redactor) -> types.CallToolResult:
+    envelope = redactor.scrub(envelope)
+    text = json.dumps(envelope, ensure_ascii=False, separators=(",", ":"))
+    return types.CallToolResult(
+        content=[types.TextContent(text=text)], structured_content=envelope, is_error=not envelope["ok"]
+    )
+
+
+def create_server(runtime: Runtime) -> Server[Any]:
+    tools = [types.Tool.model_validate(d) for d in runtime.catalog.definitions()]
+
+    async def list_tools(ctx: ServerRequestContext[Any], params: types.PaginatedRequestParams | None) -> types.ListToolsResult:
+        return types.ListToolsResult(tools=tools)
+
+    async def call_tool(ctx: ServerRequestContext[Any], params: types.CallToolRequestParams) -> types.CallToolResult:
+        try:
+            envelope = await runtime.dispatcher.call(params.name, params.arguments)
+        except UnknownToolError:
+            raise MCPError(types.INVALID_PARAMS, f"Unknown tool: {params.name}. See tools/list.") from None
+        except Exception as exc:  # a bug of ours must not take the server down
+            log.error("tool %s failed: %s", params.name, runtime.redactor.text(repr(exc)))
+            error = ToolError("INTERNAL_ERROR", f"linkup-mcp failed internally ({type(exc).__name__}); please report it.")
+            envelope = build(tool=params.name, account_id=None, error=error)
+        return tool_result(envelope, runtime.redactor)
+
+    return Server(
+        "linkup-mcp",
+        version=__version__,
+        title="LinkupAPI (LinkedIn automation)",
+        instructions=INSTRUCTIONS,
+        on_list_tools=list_tools,
+        on_call_tool=call_tool,
+    )
+
+
+async def serve_stdio(settings: Settings) -> None:
+    from mcp.server.stdio import stdio_server
+
+    async with open_runtime(settings) as runtime:
+        server = create_server(runtime)
+        async with stdio_server() as (read_stream, write_stream):
+            await server.run(read_stream, write_stream, server.create_initialization_options())

@@ -1,0 +1,80 @@
+"""Validate tool arguments against the compiled input schema and explain every problem.
+
+Validators are built on first use per tool and cached. Each problem names the field and how
+to fix it, so the agent can correct the call in one step.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from jsonschema import ValidationError
+    from jsonschema.protocols import Validator
+
+_validators: dict[int, Validator] = {}
+
+
+def _validator(schema: dict[str, Any]) -> Validator:
+    key = id(schema)
+    found = _validators.get(key)
+    if found is None:
+        from jsonschema import Draft202012Validator  # deferred: keeps server start-up fast
+
+        found = Draft202012Validator(schema)
+        _validators[key] = found
+    return found
+
+
+def _short(value: Any) -> str:
+    text = json.dumps(value, ensure_ascii=False, default=str)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _field(err: ValidationError) -> str:
+    path = ".".join(str(p) for p in err.absolute_path)
+    return path or "(arguments)"
+
+
+def _explain(err: ValidationError, schema: dict[str, Any]) -> list[dict[str, str]]:
+    props: dict[str, Any] = schema.get("properties", {})
+    kind = err.validator
+    if kind == "required":
+        missing = [m for m in err.validator_value if m not in (err.instance or {})]
+        return [
+            {"field": m, "problem": f"required field is missing; pass {m} ({props.get(m, {}).get('description', '')})"}
+            for m in missing
+        ]
+    if kind == "additionalProperties":
+        extra = sorted(set(err.instance) - set(err.schema.get("properties", {})))
+        allowed = ", ".join(err.schema.get("properties", {}))
+        return [{"field": x, "problem": f"unknown field; allowed fields: {allowed}"} for x in extra]
+    field = _field(err)
+    if kind == "type":
+        wanted = err.validator_value
+        got = type(err.instance).__name__
+        problem = f"expected {wanted}, got {got} {_short(err.instance)}"
+        if wanted == "array" and isinstance(err.instance, str):
+            problem += f"; wrap it in a list, e.g. [{_short(err.instance)}]"
+        return [{"field": field, "problem": problem}]
+    if kind == "enum":
+        return [{"field": field, "problem": f"{_short(err.instance)} is not allowed; use one of {err.validator_value}"}]
+    if kind in ("anyOf", "oneOf"):
+        options = [" + ".join(s.get("required", [])) for s in err.validator_value if s.get("required")]
+        if options:
+            return [{"field": field, "problem": "pass one of: " + " or ".join(options)}]
+    return [{"field": field, "problem": err.message}]
+
+
+def problems(schema: dict[str, Any], arguments: dict[str, Any]) -> list[dict[str, str]]:
+    """Every problem with `arguments`, one entry per field; empty when valid."""
+    out: list[dict[str, str]] = []
+    errors = sorted(_validator(schema).iter_errors(arguments), key=lambda e: [str(p) for p in e.absolute_path])
+    for err in errors:
+        out.extend(_explain(err, schema))
+    return out
+
+
+def summary(found: list[dict[str, str]]) -> str:
+    return "Invalid arguments: " + "; ".join(f"{p['field']}: {p['problem']}" for p in found)

@@ -1,0 +1,36 @@
+"""Start the real `linkup-mcp` process and talk to it over stdio with the mcp client."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any, TextIO
+
+import pytest
+from mcp.client import Client
+from mcp.client.stdio import StdioServerParameters, stdio_client
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+def server_params(env: dict[str, str], *args: str) -> StdioServerParameters:
+    """`python -m linkup_mcp` from this checkout with only the LINKUP_* variables given."""
+    base = {k: v for k, v in os.environ.items() if not k.startswith("LINKUP_")}
+    base.update(env)
+    return StdioServerParameters(command=sys.executable, args=["-m", "linkup_mcp", *args], env=base, cwd=str(ROOT))
+
+
+@asynccontextmanager
+async def mcp_session(env: dict[str, str], *args: str, errlog: TextIO = sys.stderr) -> AsyncIterator[Client]:
+    """A connected MCP client; the handshake is the legacy `initialize` most clients use today."""
+    transport: Any = stdio_client(server_params(env, *args), errlog=errlog)
+    async with Client(transport, mode="legacy") as client:
+        yield client
