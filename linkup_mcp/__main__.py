@@ -14,22 +14,33 @@ on purpose: command lines are visible to other users of the machine (use LINKUP_
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 from collections.abc import Sequence
 from typing import Any
 
 from linkup_mcp import __version__
 
+# Settings that have no flag: secrets must not appear on command lines (visible to other users).
+_NO_FLAG = frozenset({"api_key"})
 
-def _settings_flags(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--sandbox", action="store_const", const=True, help="use the built-in sandbox API")
-    parser.add_argument("--base-url", help="API base URL (LINKUP_BASE_URL)")
-    parser.add_argument("--account-id", help="default account_id (LINKUP_ACCOUNT_ID)")
-    parser.add_argument("--max-credits", type=int, help="credit budget for this process (LINKUP_MAX_CREDITS)")
-    parser.add_argument("--toolsets", help="comma list of categories to expose (LINKUP_TOOLSETS)")
-    parser.add_argument("--read-only", action="store_const", const=True, help="expose read-only tools only")
-    parser.add_argument("--timeout", type=float, help="per-request timeout in seconds (LINKUP_TIMEOUT)")
-    parser.add_argument("--log-level", help="stderr log level (LINKUP_LOG_LEVEL)")
+
+def _settings_flags(parser: argparse.ArgumentParser, *, sub: bool = False) -> None:
+    """One `--x-y` flag per Settings field `x_y` (env LINKUP_X_Y), derived so they never drift."""
+    from linkup_mcp.config import Settings
+
+    # On subcommands the flags default to SUPPRESS, so `--sandbox tools` keeps the top-level value.
+    if sub:
+        parser.argument_default = argparse.SUPPRESS
+    for name, field in Settings.model_fields.items():
+        if name in _NO_FLAG:
+            continue
+        flag = "--" + name.replace("_", "-")
+        env = "LINKUP_" + name.upper()
+        if field.annotation is bool:
+            parser.add_argument(flag, dest=name, action="store_const", const=True, help=f"{field.description} ({env})")
+        else:
+            parser.add_argument(flag, dest=name, metavar=name.upper(), help=f"{field.description} ({env})")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -42,28 +53,23 @@ def build_parser() -> argparse.ArgumentParser:
     sandbox.add_argument("--port", type=int, default=8765)
     tools = sub.add_parser("tools", help="list tools")
     tools.add_argument("--json", action="store_true", help="print the full MCP tool definitions")
-    _settings_flags(tools)
+    tools.add_argument("--markdown", action="store_true", help="print the catalog as Markdown (docs/tools.md)")
+    _settings_flags(tools, sub=True)
     call = sub.add_parser("call", help="call one tool and print the result envelope")
     call.add_argument("tool")
     call.add_argument("--args", default="{}", help="tool arguments as a JSON object")
-    _settings_flags(call)
+    _settings_flags(call, sub=True)
     sub.add_parser("demo", help="a scripted agent session against the sandbox, over MCP stdio")
+    ledger = sub.add_parser("ledger", help="print credit spend by day, tool and account")
+    ledger.add_argument("--days", type=int, default=30, help="how many days back (default 30)")
+    _settings_flags(ledger, sub=True)
     return parser
 
 
 def _settings(ns: argparse.Namespace) -> Any:
-    from linkup_mcp.config import load_settings
+    from linkup_mcp.config import Settings, load_settings
 
-    return load_settings(
-        sandbox=ns.sandbox,
-        base_url=ns.base_url,
-        account_id=ns.account_id,
-        max_credits=ns.max_credits,
-        toolsets=ns.toolsets,
-        read_only=ns.read_only,
-        timeout=ns.timeout,
-        log_level=ns.log_level,
-    )
+    return load_settings(**{name: getattr(ns, name, None) for name in Settings.model_fields if name not in _NO_FLAG})
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -74,7 +80,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         serve_forever(ns.host, ns.port)
         return 0
     if ns.command == "demo":
-        from linkup_mcp.demo import run_demo
+        from linkup_mcp.cli_demo import run_demo
 
         return run_demo()
     from pydantic import ValidationError
@@ -89,20 +95,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     setup_logging(settings.log_level, [settings.api_key_value()])
     import anyio
 
+    if ns.command == "ledger":
+        from linkup_mcp.cli import print_ledger
+
+        return print_ledger(settings.ledger_path(), ns.days)
     if ns.command == "tools":
         from linkup_mcp.cli import print_tools
 
-        return print_tools(settings, as_json=ns.json)
+        return print_tools(settings, as_json=ns.json, as_markdown=ns.markdown)
     if ns.command == "call":
         from linkup_mcp.cli import call_tool
 
         return anyio.run(call_tool, settings, ns.tool, ns.args)
     from linkup_mcp.server import serve_stdio
 
-    try:
+    with contextlib.suppress(KeyboardInterrupt):
         anyio.run(serve_stdio, settings)
-    except KeyboardInterrupt:
-        pass
     return 0
 
 

@@ -18,7 +18,13 @@ from linkup_mcp.envelope import OUTPUT_SCHEMA
 from linkup_mcp.specs import ResolvedAction, SideEffect, load_specs
 
 # Arguments that steer the server and never reach the API's `params`.
-CONTROL_ARGS = ("account_id",)
+CONTROL_ARGS = ("account_id", "allow_duplicate")
+
+ALLOW_DUPLICATE = {
+    "type": "boolean",
+    "default": False,
+    "description": "Send even if an identical call succeeded in the last 24 h (normally refused)",
+}
 
 _ACCOUNT_DESCRIPTIONS = {
     "required": "Account to act as (default: LINKUP_ACCOUNT_ID)",
@@ -52,6 +58,8 @@ def input_schema(action: ResolvedAction) -> dict[str, Any]:
     params = copy.deepcopy(action.spec.params)
     props: dict[str, Any] = params.setdefault("properties", {})
     props["account_id"] = {"type": "string", "minLength": 1, "description": _ACCOUNT_DESCRIPTIONS[action.route.account]}
+    if action.spec.outreach is not None:
+        props["allow_duplicate"] = ALLOW_DUPLICATE
     params["additionalProperties"] = False
     ordered = {"type": "object", "properties": props}
     ordered.update({k: v for k, v in params.items() if k not in ordered})
@@ -66,7 +74,7 @@ def description(action: ResolvedAction) -> str:
     return "\n".join(lines)
 
 
-def annotations(action: ResolvedAction) -> dict[str, Any]:
+def tool_annotations(action: ResolvedAction) -> dict[str, Any]:
     effect = action.spec.side_effect
     read_only = effect is SideEffect.read
     idempotent = action.spec.idempotent if action.spec.idempotent is not None else read_only
@@ -89,39 +97,67 @@ def compile_tool(action: ResolvedAction) -> CompiledTool:
         "description": description(action),
         "inputSchema": schema,
         "outputSchema": OUTPUT_SCHEMA,
-        "annotations": annotations(action),
+        "annotations": tool_annotations(action),
     }
     return CompiledTool(action=action, input_schema=schema, definition=definition)
 
 
-def is_exposed(action: ResolvedAction, toolsets: Iterable[str] | None, read_only: bool) -> bool:
-    """The one checklist deciding whether a tool is listed and callable."""
-    if read_only and not action.read_only:
-        return False
-    if toolsets is None:
-        return action.toolset not in OPT_IN_TOOLSETS
-    return action.toolset in set(toolsets)
+@dataclass(frozen=True)
+class Exposure:
+    """Which tools this process lists and accepts (LINKUP_TOOLSETS, _READ_ONLY, _TOOLS, _EXCLUDE_TOOLS)."""
+
+    toolsets: frozenset[str] | None = None
+    read_only: bool = False
+    tools: frozenset[str] | None = None
+    exclude_tools: frozenset[str] = frozenset()
+
+    @classmethod
+    def of(
+        cls,
+        toolsets: Iterable[str] | None = None,
+        read_only: bool = False,
+        tools: Iterable[str] | None = None,
+        exclude_tools: Iterable[str] | None = None,
+    ) -> Exposure:
+        return cls(
+            frozenset(toolsets) if toolsets is not None else None,
+            read_only,
+            frozenset(tools) if tools is not None else None,
+            frozenset(exclude_tools or ()),
+        )
+
+    def allows(self, name: str, toolset: str, read_only: bool) -> bool:
+        """The one checklist deciding whether a tool is listed and callable."""
+        if name in self.exclude_tools or (self.read_only and not read_only):
+            return False
+        if self.tools is not None and name not in self.tools:
+            return False
+        if self.toolsets is None:
+            return toolset not in OPT_IN_TOOLSETS
+        return toolset in self.toolsets
 
 
 class Catalog:
-    """The compiled tools this process exposes, by name."""
+    """The compiled tools this process exposes, by name, plus the local tools it answers itself."""
 
-    def __init__(self, tools: Iterable[CompiledTool]):
+    def __init__(self, tools: Iterable[CompiledTool], local: dict[str, dict[str, Any]] | None = None):
         self.tools: dict[str, CompiledTool] = {t.name: t for t in tools}
+        self.local: dict[str, dict[str, Any]] = local or {}
 
     @classmethod
-    def build(
-        cls,
-        actions: Iterable[ResolvedAction] | None = None,
-        *,
-        toolsets: Iterable[str] | None = None,
-        read_only: bool = False,
-    ) -> Catalog:
+    def build(cls, actions: Iterable[ResolvedAction] | None = None, exposure: Exposure | None = None) -> Catalog:
+        from linkup_mcp.local_tools import LOCAL_TOOLS
+
+        exposure = exposure or Exposure()
         actions = load_specs() if actions is None else actions
-        return cls(compile_tool(a) for a in actions if is_exposed(a, toolsets, read_only))
+        local = {n: d for n, (d, toolset, ro) in LOCAL_TOOLS.items() if exposure.allows(n, toolset, ro)}
+        return cls((compile_tool(a) for a in actions if exposure.allows(a.tool, a.toolset, a.read_only)), local)
 
     def get(self, name: str) -> CompiledTool | None:
         return self.tools.get(name)
 
     def definitions(self) -> list[dict[str, Any]]:
-        return [t.definition for t in self.tools.values()]
+        return [t.definition for t in self.tools.values()] + list(self.local.values())
+
+    def names(self) -> list[str]:
+        return [*self.tools, *self.local]

@@ -9,14 +9,22 @@ from linkup_mcp.catalog import Catalog
 from linkup_mcp.config import Settings
 
 
-def print_tools(settings: Settings, *, as_json: bool) -> int:
-    catalog = Catalog.build(toolsets=settings.toolsets, read_only=settings.read_only)
+def print_tools(settings: Settings, *, as_json: bool = False, as_markdown: bool = False) -> int:
+    from linkup_mcp.server import build_catalog
+
+    catalog = build_catalog(settings)
+    if as_markdown:
+        from linkup_mcp.tooldocs import render_markdown
+
+        print(render_markdown(Catalog.build()), end="")
+        return 0
     if as_json:
         print(json.dumps(catalog.definitions(), indent=2))
         return 0
-    for tool in catalog.tools.values():
-        cost = tool.definition["description"].split("Cost: ", 1)[1].split("\n", 1)[0]
-        print(f"{tool.name:32} {tool.action.spec.side_effect.value:12} {cost}")
+    for definition in catalog.definitions():
+        cost = definition["description"].split("Cost: ", 1)[1].split("\n", 1)[0]
+        effect = "read" if definition["annotations"]["readOnlyHint"] else "side effect"
+        print(f"{definition['name']:32} {effect:12} {cost}")
     return 0
 
 
@@ -30,7 +38,7 @@ async def call_tool(settings: Settings, name: str, raw_args: str) -> int:
         print(f"--args is not valid JSON: {exc}", file=sys.stderr)
         return 2
     if not isinstance(args, dict):
-        print("--args must be a JSON object, e.g. '{\"profile_url\": \"...\"}'", file=sys.stderr)
+        print('--args must be a JSON object, e.g. \'{"profile_url": "..."}\'', file=sys.stderr)
         return 2
     async with open_runtime(settings) as runtime:
         try:
@@ -40,3 +48,22 @@ async def call_tool(settings: Settings, name: str, raw_args: str) -> int:
             return 2
         print(json.dumps(runtime.redactor.scrub(envelope), indent=2, ensure_ascii=False))
         return 0 if envelope["ok"] else 1
+
+
+def print_ledger(path: str, days: int) -> int:
+    from pathlib import Path
+
+    from linkup_mcp.ledger import Ledger
+
+    if path != ":memory:" and not Path(path).exists():
+        print(f"no ledger at {path} yet (it is created by the first tool call)")
+        return 0
+    rows = Ledger(path).spend_report(days)
+    print(f"ledger: {path} (last {days} days, UTC)")
+    print(f"{'day':10}  {'tool':32} {'account':16} {'calls':>5} {'est.':>5} {'charged':>7}")
+    total = 0
+    for day, tool, account, calls, estimated, charged in rows:
+        total += charged
+        print(f"{day:10}  {tool:32} {account:16} {calls:>5} {estimated:>5} {charged:>7}")
+    print(f"total charged: {total} credits")
+    return 0

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -25,11 +25,20 @@ class Settings(BaseSettings):
     )
     read_only: bool = Field(False, description="expose only read-only tools")
     sandbox: bool = Field(False, description="serve from the built-in sandbox instead of the real API")
+    max_credits_per_call: int = Field(50, ge=0, description="refuse any single call estimated above this")
+    daily_credits: int | None = Field(None, ge=0, description="credit budget per UTC day across processes (ledger)")
+    ledger: str | None = Field(None, description="SQLite ledger path; ':memory:' keeps nothing")
+    pacing: str | None = Field(None, description="daily outreach caps, e.g. 'invitation=20,message=50'")
+    tools: Annotated[list[str] | None, NoDecode] = Field(None, description="comma list: expose only these tools")
+    exclude_tools: Annotated[list[str] | None, NoDecode] = Field(None, description="comma list: hide these tools")
+    confirm: Literal["off", "outreach", "all"] = Field(
+        "off", description="ask the human (MCP elicitation) before outreach, or before every side effect"
+    )
     max_retries: int = Field(3, ge=0, le=10, description="retries of a retryable failure")
     retry_deadline: float = Field(45.0, gt=0, description="total seconds a call may spend retrying")
     log_level: str = Field("WARNING", description="stderr log level")
 
-    @field_validator("toolsets", mode="before")
+    @field_validator("toolsets", "tools", "exclude_tools", mode="before")
     @classmethod
     def _split_commas(cls, value: Any) -> Any:
         if isinstance(value, str):
@@ -37,8 +46,23 @@ class Settings(BaseSettings):
             return parts or None
         return value
 
+    @field_validator("pacing")
+    @classmethod
+    def _check_pacing(cls, value: str | None) -> str | None:
+        from linkup_mcp.guards import parse_pacing
+
+        parse_pacing(value)  # raises ValueError with the fix in the message
+        return value
+
     def api_key_value(self) -> str | None:
         return self.api_key.get_secret_value() if self.api_key else None
+
+    def ledger_path(self) -> str:
+        if self.ledger:
+            return self.ledger
+        from platformdirs import user_state_path
+
+        return str(user_state_path("linkup-mcp") / "ledger.sqlite3")
 
 
 def load_settings(**overrides: Any) -> Settings:

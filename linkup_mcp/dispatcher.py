@@ -1,15 +1,16 @@
-"""Run one tool call: validate → resolve account → budget → API client → result envelope.
+"""Run one tool call: validate → account → budgets → ledger gate → confirm → API → envelope.
 
-Every outcome is an envelope (never an exception): local refusals happen before any HTTP
-request; API errors pass through with their code; failures after the request may have
-reached the API are OUTCOME_UNKNOWN for side-effecting actions, which are never resent.
+Every outcome is an envelope (never an exception) and one ledger row: local refusals happen
+before any HTTP request; API errors pass through with their code; failures after the request
+may have reached the API are OUTCOME_UNKNOWN for side-effecting actions, never resent.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 from linkup_mcp import validation
 from linkup_mcp.catalog import CONTROL_ARGS, Catalog, CompiledTool
@@ -17,9 +18,17 @@ from linkup_mcp.client import LinkupClient, PathValueError, Reply, TransportFail
 from linkup_mcp.credits import CreditMeter, estimate, rule_text
 from linkup_mcp.envelope import build
 from linkup_mcp.errors import HINTS, ToolError
+from linkup_mcp.guards import Guards, admission
+from linkup_mcp.ledger import OK, Ledger, Refusal, digest
+from linkup_mcp.local_tools import ESTIMATE_TOOL
 from linkup_mcp.pagination import next_arguments
+from linkup_mcp.specs import SideEffect
 
 log = logging.getLogger(__name__)
+
+Answer = Literal["accept", "decline", "cancel", "unavailable"]
+Confirm = Callable[[str], Awaitable[Answer]]
+ConfirmMode = Literal["off", "outreach", "all"]
 
 
 class UnknownToolError(LookupError):
@@ -32,6 +41,10 @@ class _Outcome:
     error: ToolError | None = None
     charged: int = 0
 
+    @property
+    def code(self) -> str:
+        return self.error.code if self.error else OK
+
 
 class Dispatcher:
     def __init__(
@@ -40,6 +53,9 @@ class Dispatcher:
         *,
         client: LinkupClient | None,
         meter: CreditMeter,
+        ledger: Ledger | None = None,
+        guards: Guards | None = None,
+        confirm_mode: ConfirmMode = "off",
         default_account: str | None = None,
         sandbox: bool = False,
         not_configured: str = "LINKUP_API_KEY is not set. Set it to your LinkupAPI key, or start with --sandbox.",
@@ -47,56 +63,100 @@ class Dispatcher:
         self.catalog = catalog
         self.client = client
         self.meter = meter
+        self.ledger = ledger or Ledger(":memory:")
+        self.guards = guards or Guards()
+        self.confirm_mode = confirm_mode
         self.default_account = default_account
         self.sandbox = sandbox
         self.not_configured = not_configured
 
-    async def call(self, name: str, arguments: dict[str, Any] | None) -> dict[str, Any]:
+    async def call(
+        self, name: str, arguments: dict[str, Any] | None, *, confirm: Confirm | None = None
+    ) -> dict[str, Any]:
+        args = dict(arguments or {})
+        if name == ESTIMATE_TOOL["name"] and name in self.catalog.local:
+            return self._estimate_tool(args)
         tool = self.catalog.get(name)
         if tool is None:
             raise UnknownToolError(name)
-        args = dict(arguments or {})
         account = self._account(tool, args)
-        spec = tool.action.spec
+        outcome, estimated = await self._run(tool, account, args, confirm)
+        next_args = next_arguments(tool.action.spec.pagination, args, outcome.data) if outcome.error is None else None
+        return self._envelope(name, account, outcome, estimated, next_args)
 
-        def envelope(outcome: _Outcome, estimated: int = 0, next_args: dict[str, Any] | None = None) -> dict[str, Any]:
-            return build(
-                tool=name,
-                account_id=account,
-                data=outcome.data,
-                error=outcome.error,
-                charged=outcome.charged,
-                estimated=estimated,
-                session_spent=self.meter.spent,
-                budget_remaining=self.meter.remaining(),
-                next_args=next_args,
-                sandbox=self.sandbox,
-            )
+    def _envelope(
+        self, name: str, account: str | None, outcome: _Outcome, estimated: int, next_args: dict[str, Any] | None = None
+    ) -> dict[str, Any]:
+        return build(
+            tool=name,
+            account_id=account,
+            data=outcome.data,
+            error=outcome.error,
+            charged=outcome.charged,
+            estimated=estimated,
+            session_spent=self.meter.spent,
+            budget_remaining=self.meter.remaining(),
+            next_args=next_args,
+            sandbox=self.sandbox,
+        )
 
+    # -- the steps of one call ------------------------------------------------------------
+
+    def _precheck(self, tool: CompiledTool, account: str | None, args: dict[str, Any]) -> ToolError | None:
+        """Local refusals that need no estimate: arguments and configuration."""
         found = validation.problems(tool.input_schema, args)
         if found:
-            return envelope(_Outcome(error=ToolError("VALIDATION_ERROR", validation.summary(found), fields=found)))
+            return ToolError("VALIDATION_ERROR", validation.summary(found), fields=found)
         if self.client is None:
-            return envelope(_Outcome(error=ToolError("NOT_CONFIGURED", self.not_configured)))
+            return ToolError("NOT_CONFIGURED", self.not_configured)
         if account is None and tool.action.route.account in ("required", "path"):
             message = "No account: pass account_id or set LINKUP_ACCOUNT_ID (list accounts with accounts_list)."
-            return envelope(_Outcome(error=ToolError("NOT_CONFIGURED", message)))
+            return ToolError("NOT_CONFIGURED", message)
+        return None
 
-        estimated = estimate(spec, args)
-        reservation = self.meter.reserve(estimated)
-        if reservation is None:
-            message = (
-                f"This call is estimated at {estimated} credits ({rule_text(spec.credits)}) but only "
-                f"{self.meter.remaining()} of the LINKUP_MAX_CREDITS budget is left. Ask for fewer results."
+    def _budget_error(self, tool: CompiledTool, estimated: int) -> ToolError | None:
+        cap = self.guards.max_credits_per_call
+        if cap is not None and estimated > cap:
+            return ToolError(
+                "BUDGET_EXCEEDED",
+                f"This call is estimated at {estimated} credits ({rule_text(tool.action.spec.credits)}), above the "
+                f"per-call cap of {cap} (LINKUP_MAX_CREDITS_PER_CALL). Ask for fewer results, or page with next.",
             )
-            return envelope(_Outcome(error=ToolError("BUDGET_EXCEEDED", message)), estimated)
+        return None
+
+    async def _run(
+        self, tool: CompiledTool, account: str | None, args: dict[str, Any], confirm: Confirm | None
+    ) -> tuple[_Outcome, int]:
+        ledger_args = digest(args)
+        error = self._precheck(tool, account, args)
+        if error:
+            self.ledger.record(tool.name, account, error.code, 0, ledger_args)
+            return _Outcome(error=error), 0
+        estimated = estimate(tool.action.spec, args)
+        error = self._budget_error(tool, estimated)
+        reservation = self.meter.reserve(estimated) if error is None else None
+        if error is None and reservation is None:
+            error = ToolError(
+                "BUDGET_EXCEEDED",
+                f"This call is estimated at {estimated} credits ({rule_text(tool.action.spec.credits)}) but only "
+                f"{self.meter.remaining()} of the LINKUP_MAX_CREDITS budget is left. Ask for fewer results.",
+            )
+        if error or reservation is None:
+            self.ledger.record(tool.name, account, error.code if error else "BUDGET_EXCEEDED", estimated, ledger_args)
+            return _Outcome(error=error), estimated
         outcome = _Outcome()
         try:
-            outcome = await self._send(tool, account, args, estimated)
+            gate = self.ledger.admit(admission(tool.action, account, args, estimated, self.guards))
+            if isinstance(gate, Refusal):
+                outcome = _Outcome(error=ToolError(gate.code, gate.message))
+                return outcome, estimated
+            try:
+                outcome = await self._confirmed_send(tool, account, args, estimated, confirm)
+            finally:
+                self.ledger.finish(gate, outcome.code, outcome.charged)
         finally:
             self.meter.settle(reservation, outcome.charged)
-        next_args = next_arguments(spec.pagination, args, outcome.data) if outcome.error is None else None
-        return envelope(outcome, estimated, next_args)
+        return outcome, estimated
 
     def _account(self, tool: CompiledTool, args: dict[str, Any]) -> str | None:
         mode = tool.action.route.account
@@ -106,6 +166,42 @@ class Dispatcher:
         if mode == "optional":
             return given if isinstance(given, str) else None
         return given if isinstance(given, str) else self.default_account
+
+    def _needs_confirmation(self, tool: CompiledTool) -> bool:
+        effect = tool.action.spec.side_effect
+        if self.confirm_mode == "all":
+            return effect is not SideEffect.read
+        return self.confirm_mode == "outreach" and effect is SideEffect.outreach
+
+    async def _confirmed_send(
+        self, tool: CompiledTool, account: str | None, args: dict[str, Any], estimated: int, confirm: Confirm | None
+    ) -> _Outcome:
+        if self._needs_confirmation(tool):
+            answer: Answer = (
+                "unavailable" if confirm is None else await confirm(self._confirm_text(tool, account, args, estimated))
+            )
+            if answer == "unavailable":
+                return _Outcome(
+                    error=ToolError(
+                        "CONFIRMATION_UNAVAILABLE",
+                        "LINKUP_CONFIRM requires a human to confirm this call, but this MCP client does not support "
+                        "elicitation. Nothing was sent. Use a client with elicitation, or unset LINKUP_CONFIRM.",
+                    )
+                )
+            if answer != "accept":
+                return _Outcome(
+                    error=ToolError(
+                        "DECLINED", f"The user {answer}d this call in the confirmation prompt; nothing was sent."
+                    )
+                )
+        return await self._send(tool, account, args, estimated)
+
+    @staticmethod
+    def _confirm_text(tool: CompiledTool, account: str | None, args: dict[str, Any], estimated: int) -> str:
+        shown = {k: v for k, v in args.items() if k not in CONTROL_ARGS}
+        lines = [f"{tool.action.spec.title} ({tool.name}) as account {account or '-'}, about {estimated} credit(s):"]
+        lines += [f"  {k}: {v}" for k, v in shown.items()]
+        return "\n".join(lines) + "\nSend it?"
 
     async def _send(self, tool: CompiledTool, account: str | None, args: dict[str, Any], estimated: int) -> _Outcome:
         assert self.client is not None
@@ -121,6 +217,8 @@ class Dispatcher:
             return _Outcome(error=self._transport_error(tool, exc))
         return self._from_reply(tool, reply, estimated)
 
+    # -- mapping what came back -----------------------------------------------------------
+
     def _unknown_outcome(self, tool: CompiledTool, what: str) -> ToolError:
         check = tool.action.spec.verify_with or "the matching list or get tool"
         return ToolError(
@@ -134,7 +232,9 @@ class Dispatcher:
             return self._unknown_outcome(tool, f"No answer from LinkupAPI ({exc.kind}: {exc.detail}).")
         code = "TIMEOUT" if exc.kind == "timeout" else "NETWORK_ERROR"
         tries = f" after {exc.attempts} attempts" if exc.attempts > 1 else ""
-        return ToolError(code, f"LinkupAPI could not be reached ({exc.detail}){tries}. Retry later; nothing was charged.")
+        return ToolError(
+            code, f"LinkupAPI could not be reached ({exc.detail}){tries}. Retry later; nothing was charged."
+        )
 
     def _from_reply(self, tool: CompiledTool, reply: Reply, estimated: int) -> _Outcome:
         body, status = reply.body, reply.status
@@ -165,3 +265,38 @@ class Dispatcher:
         if status == 429:
             return _Outcome(error=ToolError("RATE_LIMITED", "Rate limited by LinkupAPI. " + HINTS["RATE_LIMITED"], 429))
         return _Outcome(error=ToolError("BAD_RESPONSE", what + detail + " Retry later.", http_status=status))
+
+    # -- credits_estimate -----------------------------------------------------------------
+
+    def _estimate_tool(self, args: dict[str, Any]) -> dict[str, Any]:
+        name = ESTIMATE_TOOL["name"]
+        found = validation.problems(ESTIMATE_TOOL["inputSchema"], args)
+        target = self.catalog.get(args.get("tool", "")) if not found else None
+        if not found and target is None:
+            found = [{"field": "tool", "problem": f"unknown tool {args.get('tool')!r}; use a name from tools/list"}]
+        if found or target is None:
+            error = ToolError("VALIDATION_ERROR", validation.summary(found), fields=found)
+            return self._envelope(name, None, _Outcome(error=error), 0)
+        inner = dict(args.get("arguments") or {})
+        account = self._account(target, inner)
+        found = validation.problems(target.input_schema, inner)
+        if found:
+            error = ToolError("VALIDATION_ERROR", validation.summary(found), fields=found)
+            return self._envelope(name, account, _Outcome(error=error), 0)
+        estimated = estimate(target.action.spec, inner)
+        remaining = self.meter.remaining()
+        daily = self.guards.daily_credits
+        daily_left = None if daily is None else max(0, daily - self.ledger.spent_today())
+        refusal = self._budget_error(target, estimated)
+        fits = refusal is None and all(left is None or estimated <= left for left in (remaining, daily_left))
+        data = {
+            "tool": target.name,
+            "estimated": estimated,
+            "rule": rule_text(target.action.spec.credits),
+            "fits_budget": fits,
+            "budget_remaining": remaining,
+            "daily_remaining": daily_left,
+            "max_credits_per_call": self.guards.max_credits_per_call,
+            "side_effect": target.action.spec.side_effect.value,
+        }
+        return self._envelope(name, account, _Outcome(data=data), 0)

@@ -1,11 +1,11 @@
 """Error codes of the result envelope and whether retrying can help.
 
-    ToolError                         one failure, as the agent sees it (envelope `error`)
-      API codes (passed through)      INVALID_API_KEY, INVALID_ACCOUNT, ACCOUNT_INACTIVE,
-                                      INVALID_ACTION, INVALID_PARAMS, RATE_LIMITED,
-                                      INSUFFICIENT_CREDITS, CHANNEL_ERROR, INTERNAL_ERROR
-      local refusals (no request)     VALIDATION_ERROR, NOT_CONFIGURED, BUDGET_EXCEEDED, ...
-      transport outcomes              TIMEOUT, NETWORK_ERROR, BAD_RESPONSE, OUTCOME_UNKNOWN
+ToolError                         one failure, as the agent sees it (envelope `error`)
+  API codes (passed through)      INVALID_API_KEY, INVALID_ACCOUNT, ACCOUNT_INACTIVE,
+                                  INVALID_ACTION, INVALID_PARAMS, RATE_LIMITED,
+                                  INSUFFICIENT_CREDITS, CHANNEL_ERROR, INTERNAL_ERROR
+  local refusals (no request)     VALIDATION_ERROR, NOT_CONFIGURED, BUDGET_EXCEEDED, ...
+  transport outcomes              TIMEOUT, NETWORK_ERROR, BAD_RESPONSE, OUTCOME_UNKNOWN
 """
 
 from __future__ import annotations

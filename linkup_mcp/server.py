@@ -14,18 +14,20 @@ from dataclasses import dataclass
 from typing import Any
 
 import mcp_types as types
-from mcp.server.lowlevel import Server
 from mcp.server.context import ServerRequestContext
+from mcp.server.lowlevel import Server
 from mcp.shared.exceptions import MCPError
 
 from linkup_mcp import __version__
-from linkup_mcp.catalog import Catalog
+from linkup_mcp.catalog import Catalog, Exposure
 from linkup_mcp.client import LinkupClient
 from linkup_mcp.config import Settings
 from linkup_mcp.credits import CreditMeter
-from linkup_mcp.dispatcher import Dispatcher, UnknownToolError
+from linkup_mcp.dispatcher import Answer, Confirm, Dispatcher, UnknownToolError
 from linkup_mcp.envelope import build
 from linkup_mcp.errors import ToolError
+from linkup_mcp.guards import Guards, parse_pacing
+from linkup_mcp.ledger import Ledger
 from linkup_mcp.redact import Redactor
 from linkup_mcp.retry import RetryPolicy
 
@@ -45,6 +47,12 @@ class Runtime:
     redactor: Redactor
 
 
+def build_catalog(settings: Settings) -> Catalog:
+    return Catalog.build(
+        exposure=Exposure.of(settings.toolsets, settings.read_only, settings.tools, settings.exclude_tools)
+    )
+
+
 @asynccontextmanager
 async def open_runtime(settings: Settings, *, transport: Any = None) -> AsyncIterator[Runtime]:
     """Catalog, API client (or sandbox) and dispatcher for one server process."""
@@ -57,7 +65,9 @@ async def open_runtime(settings: Settings, *, transport: Any = None) -> AsyncIte
             sandbox = stack.enter_context(SandboxServer())
             base_url, api_key = sandbox.base_url, sandbox.config.api_key
             default_account = default_account or sandbox.config.account_id
-        catalog = Catalog.build(toolsets=settings.toolsets, read_only=settings.read_only)
+        catalog = build_catalog(settings)
+        ledger = Ledger(settings.ledger_path())
+        stack.callback(ledger.close)
         client = None
         if api_key:
             client = LinkupClient(
@@ -72,6 +82,13 @@ async def open_runtime(settings: Settings, *, transport: Any = None) -> AsyncIte
             catalog,
             client=client,
             meter=CreditMeter(settings.max_credits),
+            ledger=ledger,
+            guards=Guards(
+                max_credits_per_call=settings.max_credits_per_call,
+                daily_credits=settings.daily_credits,
+                pacing=parse_pacing(settings.pacing),
+            ),
+            confirm_mode=settings.confirm,
             default_account=default_account,
             sandbox=settings.sandbox,
         )
@@ -86,20 +103,46 @@ def tool_result(envelope: dict[str, Any], redactor: Redactor) -> types.CallToolR
     )
 
 
+_CONFIRM_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "properties": {"confirm": {"type": "boolean", "title": "Send it", "description": "Check to send"}},
+    "required": ["confirm"],
+}
+
+
+def _confirmer(ctx: ServerRequestContext[Any]) -> Confirm:
+    """Ask the human through MCP elicitation, when the client supports it."""
+
+    async def confirm(message: str) -> Answer:
+        caps = ctx.session.client_capabilities
+        if caps is None or caps.elicitation is None:
+            return "unavailable"
+        result = await ctx.session.elicit_form(message, _CONFIRM_SCHEMA, related_request_id=ctx.request_id)
+        if result.action == "accept" and not (result.content or {}).get("confirm", False):
+            return "decline"
+        return result.action
+
+    return confirm
+
+
 def create_server(runtime: Runtime) -> Server[Any]:
     tools = [types.Tool.model_validate(d) for d in runtime.catalog.definitions()]
 
-    async def list_tools(ctx: ServerRequestContext[Any], params: types.PaginatedRequestParams | None) -> types.ListToolsResult:
+    async def list_tools(
+        ctx: ServerRequestContext[Any], params: types.PaginatedRequestParams | None
+    ) -> types.ListToolsResult:
         return types.ListToolsResult(tools=tools)
 
     async def call_tool(ctx: ServerRequestContext[Any], params: types.CallToolRequestParams) -> types.CallToolResult:
         try:
-            envelope = await runtime.dispatcher.call(params.name, params.arguments)
+            envelope = await runtime.dispatcher.call(params.name, params.arguments, confirm=_confirmer(ctx))
         except UnknownToolError:
             raise MCPError(types.INVALID_PARAMS, f"Unknown tool: {params.name}. See tools/list.") from None
         except Exception as exc:  # a bug of ours must not take the server down
             log.error("tool %s failed: %s", params.name, runtime.redactor.text(repr(exc)))
-            error = ToolError("INTERNAL_ERROR", f"linkup-mcp failed internally ({type(exc).__name__}); please report it.")
+            error = ToolError(
+                "INTERNAL_ERROR", f"linkup-mcp failed internally ({type(exc).__name__}); please report it."
+            )
             envelope = build(tool=params.name, account_id=None, error=error)
         return tool_result(envelope, runtime.redactor)
 

@@ -90,6 +90,16 @@ class Route(_Strict):
         return re.findall(r"{([a-z_]+)}", self.path)
 
 
+class Outreach(_Strict):
+    """Identity of an outreach call for duplicate suppression, and its pacing group."""
+
+    kind: Literal["invitation", "message", "engagement"] | None = Field(
+        None, description="daily pacing cap group; null = not paced"
+    )
+    target: list[str] = Field(..., min_length=1, description="params naming who or what is addressed")
+    text: list[str] = Field(default_factory=list, description="params holding what is said")
+
+
 class ActionSpec(_Strict):
     name: str = Field(..., pattern=SNAKE, description="action name; the tool is {category}_{name}")
     wire_action: str | None = Field(None, pattern=SNAKE, description="action sent on the wire (default: name)")
@@ -100,6 +110,7 @@ class ActionSpec(_Strict):
     credits: CreditRule = CreditRule()
     pagination: Pagination = Pagination()
     route: Route | None = Field(None, description="overrides the file's route")
+    outreach: Outreach | None = Field(None, description="required for side_effect outreach")
     verify_with: str | None = Field(
         None, description="how to check whether an unconfirmed call happened (named in OUTCOME_UNKNOWN)"
     )
@@ -126,6 +137,10 @@ class ActionSpec(_Strict):
             missing = [p for p in rule.surcharge.if_any if p not in props]
             if missing:
                 raise ValueError(f"credits.surcharge.if_any names unknown params {missing}")
+        if self.outreach:
+            unknown = [p for p in self.outreach.target + self.outreach.text if p not in props]
+            if unknown:
+                raise ValueError(f"outreach names unknown params {unknown}")
         style = self.pagination.style
         needed = {"offset": ["offset"], "cursor": ["cursor"], "pages": ["start_page", "end_page"]}.get(style.value, [])
         for p in needed:

@@ -29,8 +29,11 @@ def server_params(env: dict[str, str], *args: str) -> StdioServerParameters:
 
 
 @asynccontextmanager
-async def mcp_session(env: dict[str, str], *args: str, errlog: TextIO = sys.stderr) -> AsyncIterator[Client]:
+async def mcp_session(
+    env: dict[str, str], *args: str, errlog: TextIO = sys.stderr, **client_options: Any
+) -> AsyncIterator[Client]:
     """A connected MCP client; the handshake is the legacy `initialize` most clients use today."""
+    env = {"LINKUP_LEDGER": ":memory:", **env}
     transport: Any = stdio_client(server_params(env, *args), errlog=errlog)
-    async with Client(transport, mode="legacy") as client:
+    async with Client(transport, mode="legacy", **client_options) as client:
         yield client

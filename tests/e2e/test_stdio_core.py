@@ -36,7 +36,11 @@ async def test_list_and_call_over_stdio_and_key_never_leaks() -> None:
         env_out = result.structured_content
         jsonschema.validate(env_out, tools["profiles_get"].output_schema)
         assert env_out["data"] == {
-            "echo": {"account_id": "acc_e2e", "action": "get", "params": {"profile_url": "https://www.linkedin.com/in/jane"}}
+            "echo": {
+                "account_id": "acc_e2e",
+                "action": "get",
+                "params": {"profile_url": "https://www.linkedin.com/in/jane"},
+            }
         }
         assert env_out["credits"] == {"charged": 1, "estimated": 1, "session_spent": 1, "budget_remaining": None}
         assert json.loads(result.content[0].text) == env_out

@@ -1,0 +1,106 @@
+"""Shared fixtures: the compiled catalog, and a dispatcher whose HTTP goes to a MockTransport."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx2
+import pytest
+
+from linkup_mcp.catalog import Catalog
+from linkup_mcp.client import LinkupClient
+from linkup_mcp.credits import CreditMeter
+from linkup_mcp.dispatcher import Dispatcher
+from linkup_mcp.retry import RetryPolicy
+from linkup_mcp.specs import load_specs
+
+API_KEY = "test-key-0123456789"
+BASE_URL = "https://api.linkupapi.test"
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+@pytest.fixture(scope="session")
+def catalog() -> Catalog:
+    return Catalog.build(load_specs())
+
+
+def v2_success(data: Any, credits: int = 1, action: str = "x") -> dict[str, Any]:
+    return {
+        "success": True,
+        "data": data,
+        "metadata": {
+            "action": action,
+            "account_id": "acc_1",
+            "credits_consumed": credits,
+            "timestamp": "2026-11-25T12:00:00Z",
+        },
+    }
+
+
+def v2_error(code: str, message: str = "failed") -> dict[str, Any]:
+    return {
+        "success": False,
+        "error": {"code": code, "message": message},
+        "metadata": {"action": "x", "credits_consumed": 0, "timestamp": "2026-11-25T12:00:00Z"},
+    }
+
+
+Responder = Callable[[httpx2.Request], httpx2.Response]
+
+
+@dataclass
+class Harness:
+    """A dispatcher plus the requests its client sent and the sleeps its retries asked for."""
+
+    dispatcher: Dispatcher
+    requests: list[httpx2.Request] = field(default_factory=list)
+    sleeps: list[float] = field(default_factory=list)
+
+    def bodies(self) -> list[Any]:
+        return [json.loads(r.content) if r.content else None for r in self.requests]
+
+    async def call(self, tool: str, args: dict[str, Any] | None = None) -> dict[str, Any]:
+        return await self.dispatcher.call(tool, args or {})
+
+
+@pytest.fixture
+def harness(catalog: Catalog) -> Callable[..., Harness]:
+    def make(
+        responder: Responder | list[httpx2.Response] | None = None,
+        *,
+        max_credits: int | None = None,
+        account: str | None = "acc_1",
+        max_retries: int = 3,
+    ) -> Harness:
+        h = Harness(dispatcher=None)  # type: ignore[arg-type]
+        queue = list(responder) if isinstance(responder, list) else None
+
+        def handler(request: httpx2.Request) -> httpx2.Response:
+            h.requests.append(request)
+            if queue is not None:
+                return queue.pop(0)
+            if responder is not None:
+                return responder(request)  # type: ignore[operator]
+            return httpx2.Response(200, json=v2_success({"ok": 1}))
+
+        async def fake_sleep(seconds: float) -> None:
+            h.sleeps.append(seconds)
+
+        client = LinkupClient(
+            base_url=BASE_URL,
+            api_key=API_KEY,
+            policy=RetryPolicy(max_retries=max_retries, deadline_s=120),
+            transport=httpx2.MockTransport(handler),
+            sleep=fake_sleep,
+        )
+        h.dispatcher = Dispatcher(catalog, client=client, meter=CreditMeter(max_credits), default_account=account)
+        return h
+
+    return make

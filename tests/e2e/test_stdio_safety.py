@@ -1,0 +1,68 @@
+"""Exposure filters and human confirmation through a real MCP client session over stdio."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import mcp_types as types
+import pytest
+from mcp.shared.exceptions import MCPError
+
+from tests.e2e.conftest import mcp_session
+from tests.fakeapi import FakeApi
+
+pytestmark = pytest.mark.anyio
+
+SEND = {"profile_url": "https://www.linkedin.com/in/jane-doe", "message_text": "Hello Jane"}
+
+
+def _env(api: FakeApi, **extra: str) -> dict[str, str]:
+    return {"LINKUP_API_KEY": "k-0123456789", "LINKUP_BASE_URL": api.base_url, "LINKUP_ACCOUNT_ID": "acc_1", **extra}
+
+
+async def test_filters_hide_tools_and_refuse_calls() -> None:
+    with FakeApi() as api:
+        env = _env(api, LINKUP_TOOLSETS="messages,credits", LINKUP_READ_ONLY="true", LINKUP_EXCLUDE_TOOLS="credits_get")
+        async with mcp_session(env) as client:
+            names = sorted(t.name for t in (await client.list_tools()).tools)
+            assert names == ["credits_estimate", "messages_get_conversation", "messages_list_inbox"]
+            with pytest.raises(MCPError) as refused:
+                await client.call_tool("messages_send", SEND)
+            assert refused.value.code == types.INVALID_PARAMS and "Unknown tool: messages_send" in refused.value.message
+            listed = await client.call_tool("messages_list_inbox", {})
+            assert listed.is_error is False
+        assert len(api.requests) == 1 and api.requests[0].body["action"] == "list_inbox"
+
+
+def _elicitation(answer: str, seen: list[str]) -> Any:
+    async def callback(context: Any, params: types.ElicitRequestParams) -> types.ElicitResult:
+        seen.append(params.message)
+        if answer == "accept":
+            return types.ElicitResult(action="accept", content={"confirm": True})
+        return types.ElicitResult(action=answer)  # type: ignore[arg-type]
+
+    return callback
+
+
+@pytest.mark.parametrize(("answer", "sent", "code"), [("accept", 1, None), ("decline", 0, "DECLINED"), ("cancel", 0, "DECLINED")])
+async def test_elicitation_confirms_outreach(answer: str, sent: int, code: str | None) -> None:
+    seen: list[str] = []
+    with FakeApi() as api:
+        async with mcp_session(_env(api, LINKUP_CONFIRM="outreach"), elicitation_callback=_elicitation(answer, seen)) as client:
+            result = await client.call_tool("messages_send", SEND)
+            read = await client.call_tool("messages_list_inbox", {})
+        assert len(seen) == 1 and SEND["profile_url"] in seen[0] and "Hello Jane" in seen[0]
+        assert read.is_error is False
+        assert len(api.requests) == sent + 1
+        if code is None:
+            assert result.is_error is False
+        else:
+            assert result.structured_content["error"]["code"] == code
+
+
+async def test_client_without_elicitation_gets_confirmation_unavailable() -> None:
+    with FakeApi() as api:
+        async with mcp_session(_env(api, LINKUP_CONFIRM="all")) as client:
+            result = await client.call_tool("messages_send", SEND)
+        assert result.structured_content["error"]["code"] == "CONFIRMATION_UNAVAILABLE"
+        assert api.requests == []

@@ -1,0 +1,116 @@
+"""The compiled catalog: schemas, annotations, descriptions, filtering, and a snapshot."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import mcp_types as types
+from jsonschema import Draft202012Validator
+
+from linkup_mcp.catalog import Catalog, Exposure
+from linkup_mcp.envelope import OUTPUT_SCHEMA
+from linkup_mcp.specs import load_specs
+
+SNAPSHOT = Path(__file__).parent / "snapshots" / "catalog.json"
+
+
+def _properties(schema: dict[str, Any], path: str = "") -> list[tuple[str, dict[str, Any]]]:
+    out = []
+    for name, sub in schema.get("properties", {}).items():
+        out.append((path + name, sub))
+        out.extend(_properties(sub, path + name + "."))
+        if isinstance(sub.get("items"), dict):
+            out.extend(_properties(sub["items"], path + name + "[]."))
+    return out
+
+
+def test_every_tool_schema_is_strict_draft_2020_12(catalog: Catalog) -> None:
+    for tool in catalog.tools.values():
+        schema = tool.definition["inputSchema"]
+        Draft202012Validator.check_schema(schema)
+        assert schema["type"] == "object"
+        assert schema["additionalProperties"] is False, tool.name
+        assert schema["properties"]["account_id"]["type"] == "string"
+        assert "account_id" not in schema.get("required", [])
+        for name, prop in _properties(schema):
+            assert prop.get("description"), f"{tool.name}: {name} has no description"
+        assert tool.definition["outputSchema"] == OUTPUT_SCHEMA
+        types.Tool.model_validate(tool.definition)
+
+
+def test_descriptions_have_purpose_and_cost_line(catalog: Catalog) -> None:
+    for tool in catalog.tools.values():
+        text = tool.definition["description"]
+        purpose, cost = text.split("\n")[:2]
+        assert len(purpose) >= 40, tool.name
+        assert cost.startswith("Cost: ") and cost.endswith("."), tool.name
+
+
+def test_annotations_follow_side_effect_class(catalog: Catalog) -> None:
+    def notes(name: str) -> dict[str, Any]:
+        return catalog.tools[name].definition["annotations"]
+
+    assert notes("profiles_get") == {
+        "title": "Get a profile",
+        "readOnlyHint": True,
+        "idempotentHint": True,
+        "openWorldHint": True,
+    }
+    send = notes("messages_send")
+    assert (send["readOnlyHint"], send["destructiveHint"], send["idempotentHint"]) == (False, False, False)
+    withdraw = notes("network_withdraw")
+    assert (withdraw["readOnlyHint"], withdraw["destructiveHint"]) == (False, True)
+    for tool in catalog.tools.values():
+        a = tool.definition["annotations"]
+        assert a["openWorldHint"] is True and a["title"] == tool.definition["title"]
+        assert a["readOnlyHint"] is (tool.action.spec.side_effect.value == "read")
+        if "Seen by other people" in tool.definition["description"]:
+            assert tool.action.spec.side_effect.value == "outreach"
+
+
+def test_filters_toolsets_and_read_only() -> None:
+    actions = load_specs()
+    only = Catalog.build(actions, Exposure.of(toolsets=["mail", "credits"]))
+    assert sorted(only.names()) == [
+        "credits_estimate",
+        "credits_get",
+        "mail_find_email",
+        "mail_reverse_email",
+        "mail_validate_email",
+    ]
+    reads = Catalog.build(actions, Exposure.of(read_only=True))
+    assert (
+        "profiles_get" in reads.tools and "messages_send" not in reads.tools and "network_withdraw" not in reads.tools
+    )
+    assert all(t.action.read_only for t in reads.tools.values())
+
+
+def test_catalog_snapshot(catalog: Catalog) -> None:
+    """Schema drift is an API change for agents: update on purpose with UPDATE_SNAPSHOTS=1."""
+    current = json.dumps(catalog.definitions(), indent=1, sort_keys=True, ensure_ascii=False) + "\n"
+    if os.environ.get("UPDATE_SNAPSHOTS") == "1":
+        SNAPSHOT.parent.mkdir(exist_ok=True)
+        SNAPSHOT.write_text(current, encoding="utf-8")
+    assert SNAPSHOT.exists(), "no snapshot yet: run UPDATE_SNAPSHOTS=1 uv run pytest tests/test_catalog.py"
+    assert SNAPSHOT.read_text(encoding="utf-8") == current, "tool catalog changed: review, then UPDATE_SNAPSHOTS=1"
+
+
+def test_filters_exact_tool_names() -> None:
+    actions = load_specs()
+    picked = Catalog.build(actions, Exposure.of(tools=["profiles_get", "credits_estimate", "nope"]))
+    assert picked.names() == ["profiles_get", "credits_estimate"]
+    minus = Catalog.build(actions, Exposure.of(exclude_tools=["messages_send", "credits_estimate"]))
+    assert "messages_send" not in minus.names() and "credits_estimate" not in minus.names()
+    assert "messages_list_inbox" in minus.names()
+    both = Catalog.build(
+        actions, Exposure.of(toolsets=["network"], read_only=True, exclude_tools=["network_list_sent"])
+    )
+    assert sorted(both.names()) == [
+        "network_check_invitation",
+        "network_list_connections",
+        "network_list_invitations",
+        "network_recommendations",
+    ]
