@@ -28,7 +28,9 @@ def rule_text(rule: CreditRule) -> str:
     else:
         text = f"{_plural(rule.base)} per call"
     if rule.surcharge:
-        text += f"; +{rule.surcharge.credits} with {' or '.join(rule.surcharge.if_any)}"
+        names = rule.surcharge.if_any
+        either = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} or {names[-1]}"
+        text += f"; +{rule.surcharge.credits} with {either}"
     if not rule.documented:
         text += " (inferred; API reports the exact charge)"
     return text

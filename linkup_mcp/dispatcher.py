@@ -19,7 +19,7 @@ from linkup_mcp.credits import CreditMeter, estimate, rule_text
 from linkup_mcp.envelope import build
 from linkup_mcp.errors import HINTS, ToolError
 from linkup_mcp.guards import Guards, admission
-from linkup_mcp.ledger import OK, Ledger, Refusal, digest
+from linkup_mcp.ledger import OK, OUTCOME_UNKNOWN, Ledger, Refusal, digest
 from linkup_mcp.local_tools import ESTIMATE_TOOL
 from linkup_mcp.pagination import next_arguments
 from linkup_mcp.specs import SideEffect
@@ -144,7 +144,7 @@ class Dispatcher:
         if error or reservation is None:
             self.ledger.record(tool.name, account, error.code if error else "BUDGET_EXCEEDED", estimated, ledger_args)
             return _Outcome(error=error), estimated
-        outcome = _Outcome()
+        outcome: _Outcome | None = None
         try:
             gate = self.ledger.admit(admission(tool.action, account, args, estimated, self.guards))
             if isinstance(gate, Refusal):
@@ -153,9 +153,13 @@ class Dispatcher:
             try:
                 outcome = await self._confirmed_send(tool, account, args, estimated, confirm)
             finally:
-                self.ledger.finish(gate, outcome.code, outcome.charged)
+                if outcome is None:  # cancelled (MCP notifications/cancelled) or shutting down mid-call
+                    code = "CANCELLED" if tool.action.read_only else OUTCOME_UNKNOWN
+                    self.ledger.finish(gate, code, 0)
+                else:
+                    self.ledger.finish(gate, outcome.code, outcome.charged)
         finally:
-            self.meter.settle(reservation, outcome.charged)
+            self.meter.settle(reservation, outcome.charged if outcome else 0)
         return outcome, estimated
 
     def _account(self, tool: CompiledTool, args: dict[str, Any]) -> str | None:

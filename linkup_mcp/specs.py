@@ -96,8 +96,14 @@ class Outreach(_Strict):
     kind: Literal["invitation", "message", "engagement"] | None = Field(
         None, description="daily pacing cap group; null = not paced"
     )
-    target: list[str] = Field(..., min_length=1, description="params naming who or what is addressed")
+    target: list[str] = Field(..., description="params naming who or what is addressed ([] for a post)")
     text: list[str] = Field(default_factory=list, description="params holding what is said")
+
+    @model_validator(mode="after")
+    def _not_empty(self) -> Outreach:
+        if not self.target and not self.text:
+            raise ValueError("outreach needs at least one target or text param to tell calls apart")
+        return self
 
 
 class ActionSpec(_Strict):

@@ -41,7 +41,10 @@ def test_every_setting_but_the_key_has_a_flag() -> None:
     assert set(Settings.model_fields) - flags == {"api_key"}
 
 
-@pytest.mark.parametrize(("var", "value", "field"), [("LINKUP_TIMEOUT", "-1", "timeout"), ("LINKUP_CONFIRM", "maybe", "confirm"), ("LINKUP_PACING", "x=1", "pacing")])
+@pytest.mark.parametrize(
+    ("var", "value", "field"),
+    [("LINKUP_TIMEOUT", "-1", "timeout"), ("LINKUP_CONFIRM", "maybe", "confirm"), ("LINKUP_PACING", "x=1", "pacing")],
+)
 def test_bad_values_name_the_setting(monkeypatch: pytest.MonkeyPatch, var: str, value: str, field: str) -> None:
     monkeypatch.setenv(var, value)
     with pytest.raises(ValidationError) as err:

@@ -45,7 +45,7 @@ def test_cost_lines(catalog: Catalog) -> None:
     assert line("profiles_get") == "Cost: 1 credit per call."
     assert line("profiles_search_people") == "Cost: 1 credit per 10 results (total_results, default 10), rounded up."
     assert line("network_list_connections").startswith("Cost: 1 credit per 50 results (count, default 10), rounded up")
-    assert line("messages_send") == "Cost: 1 credit per call; +1 with media_link or media_file."
+    assert line("messages_send") == "Cost: 1 credit per call; +1 with media_link, media_file or media_path."
     assert line("credits_get").startswith("Cost: free")
 
 

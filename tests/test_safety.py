@@ -56,13 +56,18 @@ async def test_credits_estimate_validates_and_sends_nothing(harness: Any) -> Non
     assert bad["error"]["code"] == "VALIDATION_ERROR" and bad["error"]["fields"][0]["field"] == "location"
     unknown = await h.call("credits_estimate", {"tool": "profiles_nope"})
     assert unknown["error"]["code"] == "VALIDATION_ERROR" and "unknown tool" in unknown["error"]["message"]
-    media = await h.call("credits_estimate", {"tool": "messages_send", "arguments": {**SEND, "media_link": "https://x/a.png"}})
+    media = await h.call(
+        "credits_estimate", {"tool": "messages_send", "arguments": {**SEND, "media_link": "https://x/a.png"}}
+    )
     assert media["data"]["estimated"] == 2 and media["data"]["side_effect"] == "outreach"
     assert h.requests == []
 
 
 async def test_ledger_rows_for_success_api_error_and_local_refusal(harness: Any) -> None:
-    replies = [httpx2.Response(200, json=v2_success({}, credits=2)), httpx2.Response(400, json=v2_error("INVALID_PARAMS"))]
+    replies = [
+        httpx2.Response(200, json=v2_success({}, credits=2)),
+        httpx2.Response(400, json=v2_error("INVALID_PARAMS")),
+    ]
     h = harness(replies)
     await h.call("profiles_search_people", {"total_results": 20})
     await h.call("profiles_get", {"profile_url": PROFILE})

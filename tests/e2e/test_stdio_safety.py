@@ -44,11 +44,15 @@ def _elicitation(answer: str, seen: list[str]) -> Any:
     return callback
 
 
-@pytest.mark.parametrize(("answer", "sent", "code"), [("accept", 1, None), ("decline", 0, "DECLINED"), ("cancel", 0, "DECLINED")])
+@pytest.mark.parametrize(
+    ("answer", "sent", "code"), [("accept", 1, None), ("decline", 0, "DECLINED"), ("cancel", 0, "DECLINED")]
+)
 async def test_elicitation_confirms_outreach(answer: str, sent: int, code: str | None) -> None:
     seen: list[str] = []
     with FakeApi() as api:
-        async with mcp_session(_env(api, LINKUP_CONFIRM="outreach"), elicitation_callback=_elicitation(answer, seen)) as client:
+        async with mcp_session(
+            _env(api, LINKUP_CONFIRM="outreach"), elicitation_callback=_elicitation(answer, seen)
+        ) as client:
             result = await client.call_tool("messages_send", SEND)
             read = await client.call_tool("messages_list_inbox", {})
         assert len(seen) == 1 and SEND["profile_url"] in seen[0] and "Hello Jane" in seen[0]
