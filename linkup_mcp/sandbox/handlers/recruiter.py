@@ -1,0 +1,221 @@
+"""recruiter: get_candidates, get_cv, get_posts, publish_job, close_job.
+
+Job life cycle: DRAFT --publish_job--> OPEN --close_job--> CLOSED --publish_job--> OPEN.
+Any other transition is INVALID_PARAMS (e.g. closing a draft).
+"""
+
+from __future__ import annotations
+
+import base64
+from typing import Any
+
+from linkup_mcp.sandbox.data import CANDIDATE_RATINGS, Candidate, Job, World, month_label, slugify
+from linkup_mcp.sandbox.errors import ApiError
+from linkup_mcp.sandbox.handlers.common import ActionDef, Ctx, Outcome, iso, matches, offset_page, pages_window
+from linkup_mcp.sandbox.params import P, ParamSpec
+from linkup_mcp.sandbox.pdf import text_pdf
+
+SORT_TYPES = ("APPLIED_DATE", "RATING", "YEARS_OF_EXPERIENCE")
+SORT_ORDERS = ("ASCENDING", "DESCENDING", "ASC", "DESC")
+
+
+def _job(world: World, job_id: str) -> Job:
+    job = world.jobs.get(job_id.strip())
+    if job is None:
+        raise ApiError("INVALID_PARAMS", f"Job not found: {job_id} (list job posts with get_posts)")
+    return job
+
+
+def _candidate_view(world: World, c: Candidate) -> dict[str, Any]:
+    p = world.people[c.person_id]
+    return {
+        "application_id": c.application_id,
+        "job_id": c.job_id,
+        "rating": c.rating,
+        "is_top_choice": c.is_top_choice,
+        "top_choice_message": "Top choice: strong match for the role" if c.is_top_choice else None,
+        "first_name": p.first_name,
+        "last_name": p.last_name,
+        "full_name": p.full_name,
+        "headline": p.headline,
+        "public_identifier": p.public_id,
+        "profile_url": p.profile_url,
+        "location": p.location,
+        "years_of_experience": c.years_of_experience,
+        "applied_at": iso(c.applied_at),
+        "experiences": [
+            {
+                "title": e.title,
+                "company": world.companies[e.company].name,
+                "company_url": world.companies[e.company].url,
+                "date_range": f"{month_label(e.start)} - {month_label(e.end)}",
+                "description": e.description,
+            }
+            for e in p.experiences
+        ],
+    }
+
+
+def get_candidates(ctx: Ctx, params: dict[str, Any]) -> Outcome:
+    world = ctx.world
+    job = _job(world, params["job_id"])
+    found = list(job.candidates)
+    if params.get("ratings"):
+        found = [c for c in found if c.rating in params["ratings"]]
+    if params.get("location"):
+        found = [c for c in found if matches(params["location"], world.people[c.person_id].location)]
+    if "years_of_experience" in params:
+        found = [c for c in found if c.years_of_experience >= params["years_of_experience"]]
+    sort_type = params.get("sort_type", "APPLIED_DATE")
+    key = {
+        "APPLIED_DATE": lambda c: c.applied_at,
+        "RATING": lambda c: CANDIDATE_RATINGS.index(c.rating),
+        "YEARS_OF_EXPERIENCE": lambda c: c.years_of_experience,
+    }[sort_type]
+    descending = params.get("sort_order", "DESCENDING") in ("DESCENDING", "DESC")
+    found.sort(key=lambda c: (key(c), c.application_id), reverse=descending)
+    page, pagination = offset_page(found, params, results_per_page=50)
+    candidates = [_candidate_view(world, c) for c in page]
+    data = {
+        "job_id": job.job_id,
+        "candidates": candidates,
+        "total_results": len(candidates),
+        "total_available_results": len(found),
+        "pagination": pagination,
+    }
+    return Outcome(data, results=len(candidates))
+
+
+def cv_pdf(world: World, c: Candidate) -> tuple[bytes, str]:
+    p = world.people[c.person_id]
+    lines = [p.full_name, p.headline, p.location, f"Email: {p.email or 'n/a'}", "", "Experience"]
+    lines += [
+        f"- {e.title}, {world.companies[e.company].name} ({month_label(e.start)} - {month_label(e.end)})"
+        for e in p.experiences
+    ]
+    lines += ["", "Education"] + [f"- {e['degree']}, {e['school']} ({e['date_range']})" for e in p.education]
+    lines += ["", "Skills: " + ", ".join(p.skills)]
+    return text_pdf(lines, title=f"CV {p.full_name}"), f"{slugify(p.full_name).replace('-', '_')}_cv.pdf"
+
+
+def get_cv(ctx: Ctx, params: dict[str, Any]) -> Outcome:
+    world = ctx.world
+    c = world.candidates().get(params["application_id"].strip())
+    if c is None:
+        raise ApiError(
+            "INVALID_PARAMS",
+            f"Application not found: {params['application_id']} (use application_id from get_candidates)",
+        )
+    pdf, filename = cv_pdf(world, c)
+    return Outcome(
+        {
+            "application_id": c.application_id,
+            "cv": {
+                "content": base64.b64encode(pdf).decode(),
+                "content_type": "application/pdf",
+                "filename": filename,
+                "size": len(pdf),
+            },
+        }
+    )
+
+
+def _job_view(world: World, job: Job, details: bool) -> dict[str, Any]:
+    company = world.companies[job.company]
+    view: dict[str, Any] = {
+        "job_id": job.job_id,
+        "title": job.title,
+        "company": company.name,
+        "company_url": company.url,
+        "location": job.location,
+        "workplace": job.workplace,
+        "employment_status": job.employment_status,
+        "status": job.status,
+        "created_at": iso(job.created_at),
+        "applicants_count": len(job.candidates),
+        "job_url": job.url,
+    }
+    if details:
+        view["html_description"] = job.description
+        view["skills"] = list(job.skills)
+    return view
+
+
+def get_posts(ctx: Ctx, params: dict[str, Any]) -> Outcome:
+    world = ctx.world
+    jobs = sorted(world.jobs.values(), key=lambda j: (-j.created_at, j.job_id))
+    if "job_id" in params:
+        jobs = [_job(world, params["job_id"])]
+    page, pagination = pages_window(jobs, params)
+    posts = [_job_view(world, j, params.get("fetch_details", False)) for j in page]
+    data = {
+        "posts": posts,
+        "total_results": len(posts),
+        "total_available_results": len(jobs),
+        "pagination": pagination,
+    }
+    return Outcome(data, results=len(posts))
+
+
+def publish_job(ctx: Ctx, params: dict[str, Any]) -> Outcome:
+    job = _job(ctx.world, params["job_id"])
+    if job.status == "OPEN":
+        raise ApiError("INVALID_PARAMS", f"Job {job.job_id} is already published (status OPEN)")
+
+    def effect() -> dict[str, Any]:
+        previous, job.status = job.status, "OPEN"
+        return {"success": True, "job_id": job.job_id, "status": job.status, "previous_status": previous}
+
+    return Outcome(effect=effect)
+
+
+def close_job(ctx: Ctx, params: dict[str, Any]) -> Outcome:
+    job = _job(ctx.world, params["job_id"])
+    if job.status != "OPEN":
+        raise ApiError("INVALID_PARAMS", f"Job {job.job_id} is not open (status {job.status}); nothing to close")
+
+    def effect() -> dict[str, Any]:
+        previous, job.status = job.status, "CLOSED"
+        return {"success": True, "job_id": job.job_id, "status": job.status, "previous_status": previous}
+
+    return Outcome(effect=effect)
+
+
+JOB_ID = P("string", required=True, min_length=1)
+
+ACTIONS = [
+    ActionDef(
+        "get_candidates",
+        ParamSpec(
+            {
+                "job_id": JOB_ID,
+                "count": P("integer", minimum=1, maximum=1000),
+                "offset": P("integer", minimum=0),
+                "ratings": P("array", items="string", item_enum=tuple(CANDIDATE_RATINGS)),
+                "sort_type": P("string", enum=SORT_TYPES),
+                "sort_order": P("string", enum=SORT_ORDERS),
+                "location": P("string"),
+                "years_of_experience": P("integer", minimum=0),
+            }
+        ),
+        get_candidates,
+        per=10,
+    ),
+    ActionDef("get_cv", ParamSpec({"application_id": P("string", required=True, min_length=1)}), get_cv),
+    ActionDef(
+        "get_posts",
+        ParamSpec(
+            {
+                "job_id": P("string", min_length=1),
+                "fetch_details": P("boolean"),
+                "total_results": P("integer", minimum=1, maximum=1000),
+                "start_page": P("integer", minimum=1),
+                "end_page": P("integer", minimum=1),
+            }
+        ),
+        get_posts,
+        per=10,
+    ),
+    ActionDef("publish_job", ParamSpec({"job_id": JOB_ID}), publish_job),
+    ActionDef("close_job", ParamSpec({"job_id": JOB_ID}), close_job),
+]
