@@ -15,7 +15,7 @@ from typing import Any
 
 from linkup_mcp.credits import cost_line
 from linkup_mcp.envelope import OUTPUT_SCHEMA
-from linkup_mcp.specs import ResolvedAction, SideEffect, load_specs
+from linkup_mcp.specs import ID_PATTERN, ResolvedAction, SideEffect, load_specs
 
 # Arguments that steer the server and never reach the API's `params`.
 CONTROL_ARGS = ("account_id", "allow_duplicate")
@@ -57,7 +57,11 @@ class CompiledTool:
 def input_schema(action: ResolvedAction) -> dict[str, Any]:
     params = copy.deepcopy(action.spec.params)
     props: dict[str, Any] = params.setdefault("properties", {})
-    props["account_id"] = {"type": "string", "minLength": 1, "description": _ACCOUNT_DESCRIPTIONS[action.route.account]}
+    props["account_id"] = {
+        "type": "string",
+        "pattern": ID_PATTERN,
+        "description": _ACCOUNT_DESCRIPTIONS[action.route.account],
+    }
     if action.spec.outreach is not None:
         props["allow_duplicate"] = ALLOW_DUPLICATE
     params["additionalProperties"] = False
@@ -150,8 +154,10 @@ class Catalog:
 
         exposure = exposure or Exposure()
         actions = load_specs() if actions is None else actions
-        local = {n: d for n, (d, toolset, ro) in LOCAL_TOOLS.items() if exposure.allows(n, toolset, ro)}
-        return cls((compile_tool(a) for a in actions if exposure.allows(a.tool, a.toolset, a.read_only)), local)
+        tools = [compile_tool(a) for a in actions if exposure.allows(a.tool, a.toolset, a.read_only)]
+        names = [t.name for t in tools]
+        local = {n: make(names) for n, (make, toolset, ro) in LOCAL_TOOLS.items() if exposure.allows(n, toolset, ro)}
+        return cls(tools, local)
 
     def get(self, name: str) -> CompiledTool | None:
         return self.tools.get(name)

@@ -25,14 +25,14 @@ from aiolimiter import AsyncLimiter
 
 from linkup_mcp import __version__
 from linkup_mcp.retry import RetryPolicy, backoff_delay, parse_retry_after, should_retry
-from linkup_mcp.specs import Route
+from linkup_mcp.specs import ID_PATTERN, Route
 
 log = logging.getLogger(__name__)
 
 # API rate limit per key (V1 docs: 300 requests/minute; V2 assumed the same).
 REQUESTS_PER_MINUTE = 300
 
-_PATH_VALUE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:@~-]*$")
+_PATH_VALUE = re.compile(ID_PATTERN)
 
 
 class PathValueError(ValueError):

@@ -274,10 +274,8 @@ class Dispatcher:
 
     def _estimate_tool(self, args: dict[str, Any]) -> dict[str, Any]:
         name = ESTIMATE_TOOL["name"]
-        found = validation.problems(ESTIMATE_TOOL["inputSchema"], args)
+        found = validation.problems(self.catalog.local[name]["inputSchema"], args)
         target = self.catalog.get(args.get("tool", "")) if not found else None
-        if not found and target is None:
-            found = [{"field": "tool", "problem": f"unknown tool {args.get('tool')!r}; use a name from tools/list"}]
         if found or target is None:
             error = ToolError("VALIDATION_ERROR", validation.summary(found), fields=found)
             return self._envelope(name, None, _Outcome(error=error), 0)

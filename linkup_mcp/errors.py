@@ -37,7 +37,7 @@ RETRYABLE: dict[str, bool] = {
 HINTS: dict[str, str] = {
     "INVALID_API_KEY": "Check LINKUP_API_KEY (app.linkupapi.com).",
     "INVALID_ACCOUNT": "List valid account ids with accounts_list.",
-    "ACCOUNT_INACTIVE": "Reconnect the LinkedIn account (linkup-mcp login), then retry.",
+    "ACCOUNT_INACTIVE": "Reconnect the LinkedIn account at app.linkupapi.com, then retry; accounts_get shows its status.",
     "INVALID_ACTION": "This action is not supported by the API; see tools/list.",
     "INSUFFICIENT_CREDITS": "Top up at app.linkupapi.com; check the balance with credits_get.",
     "RATE_LIMITED": "Wait and retry later.",

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import copy
+from collections.abc import Callable
 from typing import Any
 
 from linkup_mcp.envelope import OUTPUT_SCHEMA
 
-ESTIMATE_TOOL: dict[str, Any] = {
+ESTIMATE_TOOL: dict[str, Any] = {  # `tool` gets an enum of the exposed tools: see `estimate_tool`
     "name": "credits_estimate",
     "title": "Estimate a call's cost",
     "description": (
@@ -32,5 +34,15 @@ ESTIMATE_TOOL: dict[str, Any] = {
     },
 }
 
-# name -> (definition, toolset, read_only)
-LOCAL_TOOLS: dict[str, tuple[dict[str, Any], str, bool]] = {ESTIMATE_TOOL["name"]: (ESTIMATE_TOOL, "credits", True)}
+
+def estimate_tool(api_tools: list[str]) -> dict[str, Any]:
+    """credits_estimate with `tool` restricted to the API tools this process exposes."""
+    definition = copy.deepcopy(ESTIMATE_TOOL)
+    definition["inputSchema"]["properties"]["tool"]["enum"] = sorted(api_tools)
+    return definition
+
+
+# name -> (definition builder taking the exposed API tool names, toolset, read_only)
+LOCAL_TOOLS: dict[str, tuple[Callable[[list[str]], dict[str, Any]], str, bool]] = {
+    ESTIMATE_TOOL["name"]: (estimate_tool, "credits", True)
+}

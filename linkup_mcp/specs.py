@@ -20,6 +20,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 SNAKE = r"^[a-z][a-z0-9_]*$"
+ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.:@~-]*$"  # ids that may go into a URL path (account_id)
 
 
 class SideEffect(str, Enum):

@@ -59,7 +59,7 @@ def _explain(err: ValidationError, schema: dict[str, Any]) -> list[dict[str, str
             problem += f"; wrap it in a list, e.g. [{_short(err.instance)}]"
         return [{"field": field, "problem": problem}]
     if kind == "enum":
-        return [{"field": field, "problem": f"{_short(err.instance)} is not allowed; use one of {err.validator_value}"}]
+        return [{"field": field, "problem": f"{_short(err.instance)} is not allowed; {_choices(err)}"}]
     if kind in ("anyOf", "oneOf"):
         options = [" + ".join(s.get("required", [])) for s in err.validator_value if s.get("required")]
         if options:
@@ -78,3 +78,15 @@ def problems(schema: dict[str, Any], arguments: dict[str, Any]) -> list[dict[str
 
 def summary(found: list[dict[str, str]]) -> str:
     return "Invalid arguments: " + "; ".join(f"{p['field']}: {p['problem']}" for p in found)
+
+
+def _choices(err: Any) -> str:
+    """All allowed values when few; else the closest ones (long enums such as tool names)."""
+    allowed = list(err.validator_value)
+    if len(allowed) <= 12:
+        return f"use one of {allowed}"
+    import difflib
+
+    close = difflib.get_close_matches(str(err.instance), [str(a) for a in allowed], n=3, cutoff=0.5)
+    hint = f"did you mean {' or '.join(close)}? " if close else ""
+    return f"{hint}({len(allowed)} allowed values, listed in the input schema)"

@@ -55,7 +55,14 @@ async def test_credits_estimate_validates_and_sends_nothing(harness: Any) -> Non
     bad = await h.call("credits_estimate", {"tool": "profiles_search_people", "arguments": {"location": "Paris"}})
     assert bad["error"]["code"] == "VALIDATION_ERROR" and bad["error"]["fields"][0]["field"] == "location"
     unknown = await h.call("credits_estimate", {"tool": "profiles_nope"})
-    assert unknown["error"]["code"] == "VALIDATION_ERROR" and "unknown tool" in unknown["error"]["message"]
+    assert unknown["error"]["code"] == "VALIDATION_ERROR"
+    assert unknown["error"]["fields"] == [
+        {
+            "field": "tool",
+            "problem": '"profiles_nope" is not allowed; did you mean profiles_get or profiles_get_me or profiles_visit? '
+            "(43 allowed values, listed in the input schema)",
+        }
+    ]
     media = await h.call(
         "credits_estimate", {"tool": "messages_send", "arguments": {**SEND, "media_link": "https://x/a.png"}}
     )
