@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import os
 import sys
 from collections.abc import Sequence
 from typing import Any
@@ -88,7 +89,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         settings = _settings(ns)
     except ValidationError as exc:
-        print(f"linkup-mcp: invalid configuration:\n{exc}", file=sys.stderr)
+        print("linkup-mcp: invalid configuration:", file=sys.stderr)
+        for err in exc.errors():
+            name = "LINKUP_" + "_".join(str(p) for p in err["loc"][:1]).upper()
+            message = str(err["msg"]).removeprefix("Value error, ")
+            print(f"  {name}: {message} (got {err.get('input')!r})", file=sys.stderr)
         return 2
     from linkup_mcp.redact import setup_logging
 
@@ -102,7 +107,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     if ns.command == "tools":
         from linkup_mcp.cli import print_tools
 
-        return print_tools(settings, as_json=ns.json, as_markdown=ns.markdown)
+        try:
+            return print_tools(settings, as_json=ns.json, as_markdown=ns.markdown)
+        except BrokenPipeError:  # `linkup-mcp tools | head`: the reader left; not an error
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            return 0
     if ns.command == "call":
         from linkup_mcp.cli import call_tool
 

@@ -23,7 +23,8 @@ def print_tools(settings: Settings, *, as_json: bool = False, as_markdown: bool 
         return 0
     for definition in catalog.definitions():
         cost = definition["description"].split("Cost: ", 1)[1].split("\n", 1)[0]
-        effect = "read" if definition["annotations"]["readOnlyHint"] else "side effect"
+        tool = catalog.get(definition["name"])
+        effect = tool.action.spec.side_effect.value if tool else "local"
         print(f"{definition['name']:32} {effect:12} {cost}")
     return 0
 

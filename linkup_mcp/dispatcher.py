@@ -28,6 +28,7 @@ log = logging.getLogger(__name__)
 
 Answer = Literal["accept", "decline", "cancel", "unavailable"]
 Confirm = Callable[[str], Awaitable[Answer]]
+BALANCE_TOOL = "credits_get"  # its data gains `this_server`: this process's spend and budgets
 ConfirmMode = Literal["off", "outreach", "all"]
 
 
@@ -81,6 +82,8 @@ class Dispatcher:
             raise UnknownToolError(name)
         account = self._account(tool, args)
         outcome, estimated = await self._run(tool, account, args, confirm)
+        if name == BALANCE_TOOL and isinstance(outcome.data, dict):
+            outcome.data = {**outcome.data, "this_server": self._own_spend()}
         next_args = next_arguments(tool.action.spec.pagination, args, outcome.data) if outcome.error is None else None
         return self._envelope(name, account, outcome, estimated, next_args)
 
@@ -270,6 +273,24 @@ class Dispatcher:
             return _Outcome(error=ToolError("RATE_LIMITED", "Rate limited by LinkupAPI. " + HINTS["RATE_LIMITED"], 429))
         return _Outcome(error=ToolError("BAD_RESPONSE", what + detail + " Retry later.", http_status=status))
 
+    # -- local credit figures -------------------------------------------------------------
+
+    def _daily_left(self) -> int | None:
+        daily = self.guards.daily_credits
+        return None if daily is None else max(0, daily - self.ledger.spent_today())
+
+    def _own_spend(self) -> dict[str, Any]:
+        """What this server spent and may still spend: added to credits_get's API balance."""
+        return {
+            "session_spent": self.meter.spent,
+            "max_credits": self.meter.max_credits,
+            "budget_remaining": self.meter.remaining(),
+            "max_credits_per_call": self.guards.max_credits_per_call,
+            "spent_today": self.ledger.spent_today(),
+            "daily_credits": self.guards.daily_credits,
+            "daily_remaining": self._daily_left(),
+        }
+
     # -- credits_estimate -----------------------------------------------------------------
 
     def _estimate_tool(self, args: dict[str, Any]) -> dict[str, Any]:
@@ -287,8 +308,7 @@ class Dispatcher:
             return self._envelope(name, account, _Outcome(error=error), 0)
         estimated = estimate(target.action.spec, inner)
         remaining = self.meter.remaining()
-        daily = self.guards.daily_credits
-        daily_left = None if daily is None else max(0, daily - self.ledger.spent_today())
+        daily_left = self._daily_left()
         refusal = self._budget_error(target, estimated)
         fits = refusal is None and all(left is None or estimated <= left for left in (remaining, daily_left))
         data = {

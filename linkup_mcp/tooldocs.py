@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from linkup_mcp.catalog import Catalog
@@ -32,7 +33,7 @@ def _param_rows(schema: dict[str, Any]) -> list[str]:
             continue
         bits = [_type(prop)]
         if "default" in prop:
-            bits.append(f"default {prop['default']}")
+            bits.append(f"default `{json.dumps(prop['default'])}`")
         if "minimum" in prop or "maximum" in prop:
             bits.append(f"{prop.get('minimum', '')}..{prop.get('maximum', '')}")
         req = "yes" if name in required else ""
@@ -53,14 +54,14 @@ def render_markdown(catalog: Catalog) -> str:
         out.append(f"\n## {toolset}\n")
         for tool in tools:
             spec, route = tool.action.spec, tool.action.route
-            wire = f"{route.method} {route.path}" + (
-                f" action `{tool.action.wire_action}`" if route.body == "action" else ""
+            wire = f"`{route.method} {route.path}`" + (
+                f", action `{tool.action.wire_action}`" if route.body == "action" else ""
             )
             out.append(f"### {tool.name}\n")
             out.append(f"**{spec.title}** — {spec.description.strip()}\n")
             out.append(
                 f"- Cost: {rule_text(spec.credits)}\n- Side effect: {spec.side_effect.value}\n"
-                f"- Pagination: {spec.pagination.style.value}\n- Wire: `{wire}`\n"
+                f"- Pagination: {spec.pagination.style.value}\n- Wire: {wire}\n"
             )
             rows = _param_rows(tool.input_schema)
             if rows:
@@ -71,4 +72,13 @@ def render_markdown(catalog: Catalog) -> str:
                     needs = " or ".join(" + ".join(a.get("required", [])) for a in alternatives)
                     out.append(f"\nRequires one of: {needs}.")
             out.append("")
+    for definition in catalog.local.values():
+        out.append(f"\n## {definition['name']} (answered locally)\n")
+        out.append(f"**{definition['title']}** — {definition['description']}\n")
+        out.append("| parameter | type | required | description |\n|---|---|---|---|")
+        schema = dict(definition["inputSchema"])
+        schema["properties"] = {
+            k: {kk: vv for kk, vv in v.items() if kk != "enum"} for k, v in schema["properties"].items()
+        }  # the tool enum is every tool above
+        out.extend(_param_rows(schema))
     return "\n".join(out).rstrip() + "\n"

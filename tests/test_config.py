@@ -50,3 +50,19 @@ def test_bad_values_name_the_setting(monkeypatch: pytest.MonkeyPatch, var: str, 
     with pytest.raises(ValidationError) as err:
         load_settings()
     assert err.value.errors()[0]["loc"] == (field,)
+
+
+def test_cli_reports_each_bad_setting_by_its_variable(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from linkup_mcp.__main__ import main
+
+    monkeypatch.setenv("LINKUP_TIMEOUT", "-3")
+    monkeypatch.setenv("LINKUP_CONFIRM", "maybe")
+    assert main(["tools"]) == 2
+    out, err = capsys.readouterr()
+    assert out == ""
+    lines = err.splitlines()
+    assert lines[0] == "linkup-mcp: invalid configuration:"
+    assert lines[1] == "  LINKUP_TIMEOUT: Input should be greater than 0 (got '-3')"
+    assert lines[2].startswith("  LINKUP_CONFIRM: Input should be 'off', 'outreach' or 'all'")

@@ -105,6 +105,8 @@ async def test_exact_request_and_envelope(
     assert result["ok"] is True
     assert result["tool"] == tool
     assert result["account_id"] == account
+    if tool == "credits_get":  # the API balance gains this server's own spend (see test_credit_rules_vs_sandbox)
+        assert result["data"].pop("this_server")["session_spent"] == 2
     assert result["data"] == {"answer": 42}
     assert result["error"] is None
     assert result["credits"]["charged"] == 2
