@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import logging
 import os
 import sys
 from collections.abc import Sequence
@@ -120,7 +121,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     with contextlib.suppress(KeyboardInterrupt):
         anyio.run(serve_stdio, settings)
-    return 0
+    # Everything is closed (ledger committed, HTTP pool shut). A stdin read abandoned by a
+    # SIGTERM may still block a worker thread that interpreter shutdown would wait for.
+    logging.shutdown()
+    sys.stdout.flush()
+    os._exit(0)
 
 
 if __name__ == "__main__":

@@ -117,8 +117,10 @@ class LinkupClient:
     ):
         self.policy = policy or RetryPolicy()
         self._sleep = sleep
-        # A burst up to the per-minute limit, then a steady 5/s: keeps the key under 300/min.
-        self._limiter = AsyncLimiter(requests_per_minute, 60)
+        # Leaky bucket of one second's worth: any 60 s window then holds at most 61 seconds of
+        # drip (N/61 per second), so the API's sliding per-minute limit is never crossed. A
+        # bucket of a whole minute would allow a full burst plus a minute of drip: twice N.
+        self._limiter = AsyncLimiter(requests_per_minute / 61, 1)
         self._http = httpx2.AsyncClient(
             base_url=base_url.rstrip("/"),
             headers={"x-api-key": api_key, "user-agent": f"linkup-mcp/{__version__}"},

@@ -22,6 +22,7 @@ from linkup_mcp.guards import Guards, admission
 from linkup_mcp.ledger import OK, OUTCOME_UNKNOWN, Ledger, Refusal, digest
 from linkup_mcp.local_tools import ESTIMATE_TOOL
 from linkup_mcp.pagination import next_arguments
+from linkup_mcp.result_size import fit
 from linkup_mcp.specs import SideEffect
 
 log = logging.getLogger(__name__)
@@ -59,6 +60,7 @@ class Dispatcher:
         confirm_mode: ConfirmMode = "off",
         default_account: str | None = None,
         sandbox: bool = False,
+        max_result_bytes: int | None = None,
         not_configured: str = "LINKUP_API_KEY is not set. Set it to your LinkupAPI key, or start with --sandbox.",
     ):
         self.catalog = catalog
@@ -69,6 +71,7 @@ class Dispatcher:
         self.confirm_mode = confirm_mode
         self.default_account = default_account
         self.sandbox = sandbox
+        self.max_result_bytes = max_result_bytes
         self.not_configured = not_configured
 
     async def call(
@@ -90,10 +93,13 @@ class Dispatcher:
     def _envelope(
         self, name: str, account: str | None, outcome: _Outcome, estimated: int, next_args: dict[str, Any] | None = None
     ) -> dict[str, Any]:
+        data, truncated = outcome.data, None
+        if self.max_result_bytes is not None and outcome.error is None:
+            data, truncated = fit(data, self.max_result_bytes)
         return build(
             tool=name,
             account_id=account,
-            data=outcome.data,
+            data=data,
             error=outcome.error,
             charged=outcome.charged,
             estimated=estimated,
@@ -101,6 +107,7 @@ class Dispatcher:
             budget_remaining=self.meter.remaining(),
             next_args=next_args,
             sandbox=self.sandbox,
+            truncated=truncated,
         )
 
     # -- the steps of one call ------------------------------------------------------------

@@ -41,6 +41,7 @@ OUTPUT_SCHEMA: dict[str, Any] = {
         },
         "next": {"type": ["object", "null"], "description": "arguments for the next page, or null"},
         "sandbox": {"type": "boolean"},
+        "truncated": {"type": "object", "description": "present only when data was cut to LINKUP_MAX_RESULT_BYTES"},
     },
     "required": ["ok", "tool", "account_id", "data", "error", "credits", "next", "sandbox"],
 }
@@ -58,8 +59,9 @@ def build(
     budget_remaining: int | None = None,
     next_args: dict[str, Any] | None = None,
     sandbox: bool = False,
+    truncated: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    return {
+    envelope = {
         "ok": error is None,
         "tool": tool,
         "account_id": account_id,
@@ -74,3 +76,6 @@ def build(
         "next": next_args,
         "sandbox": sandbox,
     }
+    if truncated is not None:  # extension of the contract's envelope, only when it happens
+        envelope["truncated"] = truncated
+    return envelope

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import json
 import logging
+import signal
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
+import anyio
 import mcp_types as types
 from mcp.server.context import ServerRequestContext
 from mcp.server.lowlevel import Server
@@ -76,6 +78,7 @@ async def open_runtime(settings: Settings, *, transport: Any = None) -> AsyncIte
                 timeout=settings.timeout,
                 policy=RetryPolicy(max_retries=settings.max_retries, deadline_s=settings.retry_deadline),
                 transport=transport,
+                requests_per_minute=settings.rate_limit,
             )
             stack.push_async_callback(client.aclose)
         dispatcher = Dispatcher(
@@ -91,6 +94,7 @@ async def open_runtime(settings: Settings, *, transport: Any = None) -> AsyncIte
             confirm_mode=settings.confirm,
             default_account=default_account,
             sandbox=settings.sandbox,
+            max_result_bytes=settings.max_result_bytes,
         )
         yield Runtime(catalog, dispatcher, Redactor([api_key]))
 
@@ -156,10 +160,32 @@ def create_server(runtime: Runtime) -> Server[Any]:
     )
 
 
+async def _stop_on_signals(scope: anyio.CancelScope) -> None:
+    """SIGTERM/SIGINT end the session like stdin EOF: calls in flight are cancelled and recorded
+    in the ledger (a write already sent as OUTCOME_UNKNOWN), then the process exits with 0."""
+    try:
+        with anyio.open_signal_receiver(signal.SIGTERM, signal.SIGINT) as signals:
+            async for signum in signals:
+                log.info("received %s: shutting down", signal.Signals(signum).name)
+                scope.cancel()
+                return
+    except NotImplementedError:  # Windows event loops have no signal receivers
+        return
+
+
 async def serve_stdio(settings: Settings) -> None:
     from mcp.server.stdio import stdio_server
 
+    from linkup_mcp.stdio_lines import CheckedStdin
+
     async with open_runtime(settings) as runtime:
         server = create_server(runtime)
-        async with stdio_server() as (read_stream, write_stream):
-            await server.run(read_stream, write_stream, server.create_initialization_options())
+        stdin = CheckedStdin()
+        # The signal watcher's scope encloses the transport, so a SIGTERM also stops its reader
+        # and writer tasks (stdin EOF ends them by itself).
+        async with anyio.create_task_group() as tasks:
+            tasks.start_soon(_stop_on_signals, tasks.cancel_scope)
+            async with stdio_server(stdin=stdin) as (read_stream, write_stream):  # type: ignore[arg-type]
+                stdin.attach(write_stream)
+                await server.run(read_stream, write_stream, server.create_initialization_options())
+            tasks.cancel_scope.cancel()  # stop watching for signals

@@ -1,0 +1,94 @@
+"""Protocol garbage, stdin EOF and SIGTERM: JSON-RPC errors, no crash, exit status 0, and a
+ledger that records what was in flight."""
+
+from __future__ import annotations
+
+import signal
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from linkup_mcp.ledger import Ledger
+from linkup_mcp.sandbox import SandboxServer
+from tests.e2e.raw import RawServer
+
+CALL = {"jsonrpc": "2.0", "method": "tools/call"}
+FRIEND = "https://www.linkedin.com/in/victor-johnson"
+
+
+def call(request_id: int, name: str, arguments: object) -> dict[str, object]:
+    return {**CALL, "id": request_id, "params": {"name": name, "arguments": arguments}}
+
+
+def test_bad_protocol_input_gets_jsonrpc_errors_and_the_server_stays_up() -> None:
+    server = RawServer({"LINKUP_LEDGER": ":memory:"}, "--sandbox")
+    assert "result" in server.handshake()
+    cases: list[tuple[object, object, int]] = [
+        ("this is not json", None, -32700),
+        ('{"jsonrpc": "2.0", "id": 7, "method": 5}', 7, -32600),
+        ("[1, 2]", None, -32600),
+        (
+            '{"jsonrpc": "2.0", "id": 8, "method": "tools/call", "params": {"name": "x", "arguments": '
+            + "[" * 100_000
+            + "]" * 100_000
+            + "}}",
+            None,
+            -32700,
+        ),
+        (call(9, "no_such_tool", {}), 9, -32602),
+        (call(10, "profiles_get", "not an object"), 10, -32602),
+    ]
+    for message, request_id, code in cases:
+        server.send(message)  # type: ignore[arg-type]
+        answer = server.receive()
+        assert answer["id"] == request_id and answer["error"]["code"] == code, (message, answer)
+    # huge but well-formed arguments: a tool error naming the field, not a protocol failure
+    server.send(call(11, "profiles_search_people", {"keyword": "x", "location": "y" * 1_000_000}))
+    big = server.receive()
+    assert big["id"] == 11 and big["result"]["isError"] is True
+    assert big["result"]["structuredContent"]["error"]["fields"][0]["field"] == "location"
+    server.send({"jsonrpc": "2.0", "id": 12, "method": "tools/list"})
+    assert len(server.receive()["result"]["tools"]) == 44
+    server.close_stdin()
+    assert server.proc.wait(10) == 0
+    assert "Traceback" not in server.stderr()
+
+
+def test_stdin_eof_exits_promptly_with_status_0() -> None:
+    server = RawServer({"LINKUP_LEDGER": ":memory:"}, "--sandbox")
+    server.handshake()
+    server.close_stdin()
+    started = time.monotonic()
+    assert server.proc.wait(10) == 0
+    assert time.monotonic() - started < 5
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
+def test_sigterm_mid_call_records_the_calls_and_exits_0(tmp_path: Path) -> None:
+    ledger_path = tmp_path / "ledger.sqlite3"
+    with SandboxServer() as sandbox:
+        sandbox.state.add_fault("slow:20", action="get_me")
+        sandbox.state.add_fault("slow:20", action="send")
+        env = {
+            "LINKUP_API_KEY": sandbox.config.api_key,
+            "LINKUP_BASE_URL": sandbox.base_url,
+            "LINKUP_ACCOUNT_ID": sandbox.config.account_id,
+            "LINKUP_LEDGER": str(ledger_path),
+        }
+        server = RawServer(env)
+        server.handshake()
+        server.send(call(1, "profiles_get_me", {}))
+        server.send(call(2, "messages_send", {"profile_url": FRIEND, "message_text": "Hello"}))
+        deadline = time.monotonic() + 10
+        while len(sandbox.state.requests) < 2 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert len(sandbox.state.requests) == 2  # both calls are in flight at the API
+        server.proc.send_signal(signal.SIGTERM)
+        started = time.monotonic()
+        assert server.proc.wait(10) == 0
+        assert time.monotonic() - started < 5
+    rows = {r["tool"]: r["outcome"] for r in Ledger(str(ledger_path)).rows()}
+    # the read is simply cancelled; the message may have gone out, so it is remembered as such
+    assert rows == {"profiles_get_me": "CANCELLED", "messages_send": "OUTCOME_UNKNOWN"}
