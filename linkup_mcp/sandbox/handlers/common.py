@@ -110,7 +110,7 @@ def require_person(world: World, ref: str, name: str = "profile_url") -> Person:
         )
     person = find_person(world, ref)
     if person is None:
-        raise channel_error(f"profile not found or not accessible: {ref}")
+        raise channel_error(f"profile not found or not accessible: {ref}", definite=True)
     return person
 
 
@@ -129,7 +129,7 @@ def require_company(world: World, ref: str, name: str = "company_url") -> Compan
         )
     company = world.companies.get(slug)
     if company is None:
-        raise channel_error(f"company page not found: {ref}")
+        raise channel_error(f"company page not found: {ref}", definite=True)
     return company
 
 
@@ -142,7 +142,7 @@ def require_post(world: World, ref: str, name: str = "post_url") -> Post:
         )
     post = world.posts.get(match.group(1))
     if post is None:
-        raise channel_error(f"post not found or not visible: {ref}")
+        raise channel_error(f"post not found or not visible: {ref}", definite=True)
     return post
 
 

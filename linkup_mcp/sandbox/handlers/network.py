@@ -40,7 +40,7 @@ def _target(ctx: Ctx, params: dict[str, Any]) -> Person:
         return require_person(ctx.world, params["profile_url"])
     person = find_person(ctx.world, params["identifier"])
     if person is None:
-        raise channel_error(f"profile not found or not accessible: {params['identifier']}")
+        raise channel_error(f"profile not found or not accessible: {params['identifier']}", definite=True)
     return person
 
 
