@@ -21,9 +21,9 @@ from urllib.parse import quote
 
 import anyio
 import httpx2
-from aiolimiter import AsyncLimiter
 
 from linkup_mcp import __version__
+from linkup_mcp.rate_window import SlidingWindowLimiter
 from linkup_mcp.retry import RetryPolicy, backoff_delay, parse_retry_after, should_retry
 from linkup_mcp.specs import ID_PATTERN, Route
 
@@ -113,14 +113,11 @@ class LinkupClient:
         policy: RetryPolicy | None = None,
         transport: httpx2.AsyncBaseTransport | None = None,
         sleep: Callable[[float], Awaitable[None]] = anyio.sleep,
-        requests_per_minute: float = REQUESTS_PER_MINUTE,
+        requests_per_minute: int = REQUESTS_PER_MINUTE,
     ):
         self.policy = policy or RetryPolicy()
         self._sleep = sleep
-        # Leaky bucket of one second's worth: any 60 s window then holds at most 61 seconds of
-        # drip (N/61 per second), so the API's sliding per-minute limit is never crossed. A
-        # bucket of a whole minute would allow a full burst plus a minute of drip: twice N.
-        self._limiter = AsyncLimiter(requests_per_minute / 61, 1)
+        self._limiter = SlidingWindowLimiter(requests_per_minute, 60.0)
         self._http = httpx2.AsyncClient(
             base_url=base_url.rstrip("/"),
             headers={"x-api-key": api_key, "user-agent": f"linkup-mcp/{__version__}"},

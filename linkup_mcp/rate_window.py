@@ -1,0 +1,43 @@
+"""Client-side pacing: at most N requests in any 60-second window, as the API counts them.
+
+A sliding log rather than a leaky bucket (aiolimiter): a bucket either forbids bursts (one
+second of capacity) or lets a full bucket plus a minute of drip through a sliding window (twice
+the limit). The log allows a burst of up to N at once, then each request waits until the
+oldest leaves the window: the exact rule, in a few lines, with no dependency.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import deque
+from collections.abc import Awaitable, Callable
+
+import anyio
+
+
+class SlidingWindowLimiter:
+    def __init__(
+        self,
+        limit: int,
+        period: float = 60.0,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], Awaitable[None]] = anyio.sleep,
+    ):
+        if limit < 1:
+            raise ValueError("limit must be at least 1")
+        self.limit, self.period = limit, period
+        self._clock, self._sleep = clock, sleep
+        self._stamps: deque[float] = deque()
+        self._lock = anyio.Lock()  # fair: waiters go in arrival order
+
+    async def acquire(self) -> None:
+        async with self._lock:
+            while True:
+                now = self._clock()
+                while self._stamps and now - self._stamps[0] >= self.period:
+                    self._stamps.popleft()
+                if len(self._stamps) < self.limit:
+                    self._stamps.append(now)
+                    return
+                await self._sleep(self._stamps[0] + self.period - now)
