@@ -43,6 +43,9 @@ def _settings_flags(parser: argparse.ArgumentParser, *, sub: bool = False) -> No
             parser.add_argument(flag, dest=name, action="store_const", const=True, help=f"{field.description} ({env})")
         else:
             parser.add_argument(flag, dest=name, metavar=name.upper(), help=f"{field.description} ({env})")
+    parser.add_argument(
+        "--compact", dest="tool_mode", action="store_const", const="compact", help="same as --tool-mode compact"
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -144,17 +144,26 @@ class Exposure:
 class Catalog:
     """The compiled tools this process exposes, by name, plus the local tools it answers itself."""
 
-    def __init__(self, tools: Iterable[CompiledTool], local: dict[str, dict[str, Any]] | None = None):
+    def __init__(
+        self, tools: Iterable[CompiledTool], local: dict[str, dict[str, Any]] | None = None, *, compact: bool = False
+    ):
         self.tools: dict[str, CompiledTool] = {t.name: t for t in tools}
         self.local: dict[str, dict[str, Any]] = local or {}
+        self.compact = compact  # list only the local meta-tools; API tools run through them
 
     @classmethod
-    def build(cls, actions: Iterable[ResolvedAction] | None = None, exposure: Exposure | None = None) -> Catalog:
+    def build(
+        cls, actions: Iterable[ResolvedAction] | None = None, exposure: Exposure | None = None, *, compact: bool = False
+    ) -> Catalog:
+        from linkup_mcp import compact as meta
         from linkup_mcp.local_tools import LOCAL_TOOLS
 
         exposure = exposure or Exposure()
         actions = load_specs() if actions is None else actions
         tools = [compile_tool(a) for a in actions if exposure.allows(a.tool, a.toolset, a.read_only)]
+        if compact:
+            toolsets = sorted({t.action.category for t in tools})
+            return cls(tools, {d["name"]: d for d in meta.definitions(toolsets)}, compact=True)
         names = [t.name for t in tools]
         local = {n: make(names) for n, (make, toolset, ro) in LOCAL_TOOLS.items() if exposure.allows(n, toolset, ro)}
         return cls(tools, local)
@@ -163,7 +172,9 @@ class Catalog:
         return self.tools.get(name)
 
     def definitions(self) -> list[dict[str, Any]]:
-        return [t.definition for t in self.tools.values()] + list(self.local.values())
+        """What tools/list shows."""
+        listed = [] if self.compact else [t.definition for t in self.tools.values()]
+        return listed + list(self.local.values())
 
     def names(self) -> list[str]:
-        return [*self.tools, *self.local]
+        return [d["name"] for d in self.definitions()]

@@ -25,6 +25,9 @@ class Settings(BaseSettings):
     )
     read_only: bool = Field(False, description="expose only read-only tools")
     sandbox: bool = Field(False, description="serve from the built-in sandbox instead of the real API")
+    tool_mode: Literal["full", "compact"] = Field(
+        "full", description="full: one tool per action; compact: three meta-tools (search, describe, run)"
+    )
     max_result_bytes: int = Field(
         50_000, ge=1_000, description="cut larger results (lists first, then long strings) and say so"
     )

@@ -12,7 +12,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from linkup_mcp import validation
+from linkup_mcp import compact, validation
 from linkup_mcp.catalog import CONTROL_ARGS, Catalog, CompiledTool
 from linkup_mcp.client import LinkupClient, PathValueError, Reply, TransportFailure
 from linkup_mcp.credits import CreditMeter, estimate, rule_text
@@ -78,11 +78,15 @@ class Dispatcher:
         self, name: str, arguments: dict[str, Any] | None, *, confirm: Confirm | None = None
     ) -> dict[str, Any]:
         args = dict(arguments or {})
-        if name == ESTIMATE_TOOL["name"] and name in self.catalog.local:
-            return self._estimate_tool(args)
-        tool = self.catalog.get(name)
+        if name in self.catalog.local:
+            return await self._local(name, args, confirm)
+        tool = None if self.catalog.compact else self.catalog.get(name)  # compact: via linkup_run_action
         if tool is None:
             raise UnknownToolError(name)
+        return await self._run_tool(tool, args, confirm)
+
+    async def _run_tool(self, tool: CompiledTool, args: dict[str, Any], confirm: Confirm | None) -> dict[str, Any]:
+        name = tool.name
         account = self._account(tool, args)
         outcome, estimated = await self._run(tool, account, args, confirm)
         if name == BALANCE_TOOL and isinstance(outcome.data, dict):
@@ -298,16 +302,36 @@ class Dispatcher:
             "daily_remaining": self._daily_left(),
         }
 
-    # -- credits_estimate -----------------------------------------------------------------
+    # -- tools answered here: credits_estimate and the compact-mode meta-tools -------------
 
-    def _estimate_tool(self, args: dict[str, Any]) -> dict[str, Any]:
-        name = ESTIMATE_TOOL["name"]
+    async def _local(self, name: str, args: dict[str, Any], confirm: Confirm | None) -> dict[str, Any]:
         found = validation.problems(self.catalog.local[name]["inputSchema"], args)
-        target = self.catalog.get(args.get("tool", "")) if not found else None
-        if found or target is None:
+        target_name = args.get("tool") if name == ESTIMATE_TOOL["name"] else args.get("action")
+        target = self.catalog.get(target_name) if isinstance(target_name, str) else None
+        if not found and target is None and target_name is not None:
+            found = [{"field": "action", "problem": self._unknown_action(str(target_name))}]
+        if found:
             error = ToolError("VALIDATION_ERROR", validation.summary(found), fields=found)
             return self._envelope(name, None, _Outcome(error=error), 0)
+        if name == compact.SEARCH:
+            return self._envelope(name, None, _Outcome(data=compact.search(self.catalog, args)), 0)
+        assert target is not None
+        if name == compact.DESCRIBE:
+            return self._envelope(name, None, _Outcome(data=compact.describe(target)), 0)
         inner = dict(args.get("arguments") or {})
+        if name == compact.RUN and not args.get("dry_run"):
+            return await self._run_tool(target, inner, confirm)
+        return self._estimate(name, target, inner)
+
+    def _unknown_action(self, given: str) -> str:
+        import difflib
+
+        close = difflib.get_close_matches(given, list(self.catalog.tools), n=3, cutoff=0.5)
+        hint = f"did you mean {' or '.join(close)}? " if close else ""
+        return f"unknown action {given!r}; {hint}(find actions with {compact.SEARCH} or tools/list)"
+
+    def _estimate(self, name: str, target: CompiledTool, inner: dict[str, Any]) -> dict[str, Any]:
+        """Validate `inner` exactly as the real call would and say what it would cost; send nothing."""
         account = self._account(target, inner)
         found = validation.problems(target.input_schema, inner)
         if found:

@@ -51,7 +51,8 @@ class Runtime:
 
 def build_catalog(settings: Settings) -> Catalog:
     return Catalog.build(
-        exposure=Exposure.of(settings.toolsets, settings.read_only, settings.tools, settings.exclude_tools)
+        exposure=Exposure.of(settings.toolsets, settings.read_only, settings.tools, settings.exclude_tools),
+        compact=settings.tool_mode == "compact",
     )
 
 

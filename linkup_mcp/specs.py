@@ -251,6 +251,8 @@ def load_specs(directory: Path | None = None) -> list[ResolvedAction]:
     """Parse and validate every `*.yaml` in `directory`; raise SpecError listing all problems."""
     import yaml  # only needed when specs are (re)compiled from source
 
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml: ~8x faster than pure Python
+
     directory = directory or default_specs_dir()
     categories: list[CategorySpec] = []
     problems: list[str] = []
@@ -259,7 +261,7 @@ def load_specs(directory: Path | None = None) -> list[ResolvedAction]:
         raise SpecError([f"{directory}: no *.yaml spec files"])
     for path in files:
         try:
-            data = yaml.safe_load(path.read_text(encoding="utf-8"))
+            data = yaml.load(path.read_text(encoding="utf-8"), Loader=loader)
         except yaml.YAMLError as exc:
             problems.append(f"{path.name}: not valid YAML: {exc}")
             continue

@@ -1,0 +1,42 @@
+"""A scripted agent in compact mode over stdio: find an action, read its schema, run it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import jsonschema
+import pytest
+from mcp.shared.exceptions import MCPError
+
+from tests.e2e.conftest import mcp_session
+
+pytestmark = pytest.mark.anyio
+
+
+async def test_find_describe_and_run_in_compact_mode() -> None:
+    async with mcp_session({}, "--sandbox", "--compact") as client:
+        tools = {t.name: t for t in (await client.list_tools()).tools}
+        assert list(tools) == ["linkup_search_actions", "linkup_describe_action", "linkup_run_action"]
+
+        async def call(name: str, args: dict[str, Any]) -> Any:
+            result = await client.call_tool(name, args)
+            jsonschema.validate(result.structured_content, tools[name].output_schema)
+            return result.structured_content
+
+        found = await call("linkup_search_actions", {"query": "search people", "limit": 3})
+        action = found["data"]["actions"][0]["action"]
+        assert action == "profiles_search_people"
+        described = await call("linkup_describe_action", {"action": action})
+        schema = described["data"]["input_schema"]
+        assert "location" in schema["properties"] and schema["properties"]["location"]["type"] == "array"
+        arguments = {"title": "CTO", "location": ["Paris"], "total_results": 5}
+        jsonschema.validate(arguments, schema)  # the agent builds its arguments from the schema
+        dry = await call("linkup_run_action", {"action": action, "arguments": arguments, "dry_run": True})
+        assert dry["data"]["estimated"] == 1 and dry["credits"]["charged"] == 0
+        ran = await call("linkup_run_action", {"action": action, "arguments": arguments})
+        assert ran["ok"] is True and ran["tool"] == action and ran["sandbox"] is True
+        assert 0 < len(ran["data"]["results"]) <= 5
+        assert all("Paris" in p["location"] for p in ran["data"]["results"])
+        assert ran["credits"] == {"charged": 1, "estimated": 1, "session_spent": 1, "budget_remaining": None}
+        with pytest.raises(MCPError, match="Unknown tool: profiles_search_people"):
+            await client.call_tool("profiles_search_people", arguments)  # only the meta-tools exist
