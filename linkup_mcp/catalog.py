@@ -64,6 +64,9 @@ def input_schema(action: ResolvedAction) -> dict[str, Any]:
     }
     if action.spec.outreach is not None:
         props["allow_duplicate"] = ALLOW_DUPLICATE
+    local = action.spec.local_file
+    if local is not None:
+        props[local.arg] = {"type": "string", "minLength": 1, "description": local.description}
     params["additionalProperties"] = False
     ordered = {"type": "object", "properties": props}
     ordered.update({k: v for k, v in params.items() if k not in ordered})

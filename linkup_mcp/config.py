@@ -25,6 +25,10 @@ class Settings(BaseSettings):
     )
     read_only: bool = Field(False, description="expose only read-only tools")
     sandbox: bool = Field(False, description="serve from the built-in sandbox instead of the real API")
+    upload_dir: str | None = Field(
+        None, description="folder whose files the agent may attach by path (e.g. media_local_path); unset = none"
+    )
+    max_upload_bytes: int = Field(10_000_000, ge=1, description="largest local file the agent may attach")
     tool_mode: Literal["full", "compact"] = Field(
         "full", description="full: one tool per action; compact: three meta-tools (search, describe, run)"
     )

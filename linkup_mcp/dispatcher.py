@@ -12,12 +12,15 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 
+import anyio
+
 from linkup_mcp import compact, validation
 from linkup_mcp.catalog import CONTROL_ARGS, Catalog, CompiledTool
 from linkup_mcp.client import LinkupClient, PathValueError, Reply, TransportFailure
 from linkup_mcp.credits import CreditMeter, estimate, rule_text
 from linkup_mcp.envelope import build
 from linkup_mcp.errors import HINTS, ToolError
+from linkup_mcp.files import FileStore, StoredFile, UploadError, read_upload
 from linkup_mcp.guards import Guards, admission
 from linkup_mcp.ledger import OK, OUTCOME_UNKNOWN, Ledger, Refusal, digest
 from linkup_mcp.local_tools import ESTIMATE_TOOL
@@ -29,8 +32,24 @@ log = logging.getLogger(__name__)
 
 Answer = Literal["accept", "decline", "cancel", "unavailable"]
 Confirm = Callable[[str], Awaitable[Answer]]
+# (progress, total, message): MCP progress notifications, a no-op when the client gave no token
+Progress = Callable[[float, "float | None", str], Awaitable[None]]
+HEARTBEAT_S = 1.0  # a call still running after this long reports progress every second
 BALANCE_TOOL = "credits_get"  # its data gains `this_server`: this process's spend and budgets
 ConfirmMode = Literal["off", "outreach", "all"]
+
+
+async def _heartbeat(progress: Progress, tool: str) -> None:
+    """Elapsed seconds as progress while a call runs (waiting on LinkupAPI, a retry, a human)."""
+    elapsed = 0.0
+    while True:
+        await anyio.sleep(HEARTBEAT_S)
+        elapsed += HEARTBEAT_S
+        try:
+            await progress(elapsed, None, f"{tool}: still working after {elapsed:.0f} s")
+        except Exception:  # a client gone or a transport hiccup must not fail the call
+            log.debug("progress notification failed", exc_info=True)
+            return
 
 
 class UnknownToolError(LookupError):
@@ -61,6 +80,8 @@ class Dispatcher:
         default_account: str | None = None,
         sandbox: bool = False,
         max_result_bytes: int | None = None,
+        upload_dir: str | None = None,
+        max_upload_bytes: int = 10_000_000,
         not_configured: str = "LINKUP_API_KEY is not set. Set it to your LinkupAPI key, or start with --sandbox.",
     ):
         self.catalog = catalog
@@ -72,30 +93,61 @@ class Dispatcher:
         self.default_account = default_account
         self.sandbox = sandbox
         self.max_result_bytes = max_result_bytes
+        self.upload_dir, self.max_upload_bytes = upload_dir, max_upload_bytes
+        self.files = FileStore()
         self.not_configured = not_configured
 
     async def call(
-        self, name: str, arguments: dict[str, Any] | None, *, confirm: Confirm | None = None
+        self,
+        name: str,
+        arguments: dict[str, Any] | None,
+        *,
+        confirm: Confirm | None = None,
+        progress: Progress | None = None,
     ) -> dict[str, Any]:
         args = dict(arguments or {})
         if name in self.catalog.local:
-            return await self._local(name, args, confirm)
+            return await self._local(name, args, confirm, progress)
         tool = None if self.catalog.compact else self.catalog.get(name)  # compact: via linkup_run_action
         if tool is None:
             raise UnknownToolError(name)
-        return await self._run_tool(tool, args, confirm)
+        return await self._run_tool(tool, args, confirm, progress)
 
-    async def _run_tool(self, tool: CompiledTool, args: dict[str, Any], confirm: Confirm | None) -> dict[str, Any]:
+    async def run(self, name: str, arguments: dict[str, Any]) -> dict[str, Any]:
+        """An API tool by name, listed or not (compact mode): for the server's own resources."""
+        tool = self.catalog.get(name)
+        if tool is None:
+            raise UnknownToolError(name)
+        return await self._run_tool(tool, dict(arguments), None)
+
+    async def _run_tool(
+        self, tool: CompiledTool, args: dict[str, Any], confirm: Confirm | None, progress: Progress | None = None
+    ) -> dict[str, Any]:
         name = tool.name
         account = self._account(tool, args)
-        outcome, estimated = await self._run(tool, account, args, confirm)
+        if progress is None:
+            outcome, estimated = await self._run(tool, account, args, confirm)
+        else:
+            async with anyio.create_task_group() as tasks:
+                tasks.start_soon(_heartbeat, progress, tool.name)
+                outcome, estimated = await self._run(tool, account, args, confirm)
+                tasks.cancel_scope.cancel()
         if name == BALANCE_TOOL and isinstance(outcome.data, dict):
             outcome.data = {**outcome.data, "this_server": self._own_spend()}
+        files: list[StoredFile] = []
+        if outcome.error is None and tool.action.spec.binary:
+            outcome.data, files = self.files.extract(outcome.data, tool.action.spec.binary)
         next_args = next_arguments(tool.action.spec.pagination, args, outcome.data) if outcome.error is None else None
-        return self._envelope(name, account, outcome, estimated, next_args)
+        return self._envelope(name, account, outcome, estimated, next_args, files)
 
     def _envelope(
-        self, name: str, account: str | None, outcome: _Outcome, estimated: int, next_args: dict[str, Any] | None = None
+        self,
+        name: str,
+        account: str | None,
+        outcome: _Outcome,
+        estimated: int,
+        next_args: dict[str, Any] | None = None,
+        files: list[StoredFile] | None = None,
     ) -> dict[str, Any]:
         data, truncated = outcome.data, None
         if self.max_result_bytes is not None and outcome.error is None:
@@ -112,6 +164,10 @@ class Dispatcher:
             next_args=next_args,
             sandbox=self.sandbox,
             truncated=truncated,
+            files=[
+                {"uri": f.uri, "mime_type": f.mime_type, "filename": f.filename, "size_bytes": len(f.content)}
+                for f in files or []
+            ],
         )
 
     # -- the steps of one call ------------------------------------------------------------
@@ -121,6 +177,14 @@ class Dispatcher:
         found = validation.problems(tool.input_schema, args)
         if found:
             return ToolError("VALIDATION_ERROR", validation.summary(found), fields=found)
+        local = tool.action.spec.local_file
+        if local is not None and local.arg in args:
+            try:
+                args[local.into] = read_upload(local, args.pop(local.arg), self.upload_dir, self.max_upload_bytes)
+            except UploadError as exc:
+                return ToolError(
+                    "VALIDATION_ERROR", f"Invalid arguments: {exc}", fields=[{"field": local.arg, "problem": str(exc)}]
+                )
         if self.client is None:
             return ToolError("NOT_CONFIGURED", self.not_configured)
         if account is None and tool.action.route.account in ("required", "path"):
@@ -304,7 +368,9 @@ class Dispatcher:
 
     # -- tools answered here: credits_estimate and the compact-mode meta-tools -------------
 
-    async def _local(self, name: str, args: dict[str, Any], confirm: Confirm | None) -> dict[str, Any]:
+    async def _local(
+        self, name: str, args: dict[str, Any], confirm: Confirm | None, progress: Progress | None
+    ) -> dict[str, Any]:
         found = validation.problems(self.catalog.local[name]["inputSchema"], args)
         target_name = args.get("tool") if name == ESTIMATE_TOOL["name"] else args.get("action")
         target = self.catalog.get(target_name) if isinstance(target_name, str) else None
@@ -320,7 +386,7 @@ class Dispatcher:
             return self._envelope(name, None, _Outcome(data=compact.describe(target)), 0)
         inner = dict(args.get("arguments") or {})
         if name == compact.RUN and not args.get("dry_run"):
-            return await self._run_tool(target, inner, confirm)
+            return await self._run_tool(target, inner, confirm, progress)
         return self._estimate(name, target, inner)
 
     def _unknown_action(self, given: str) -> str:

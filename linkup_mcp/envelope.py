@@ -42,6 +42,11 @@ OUTPUT_SCHEMA: dict[str, Any] = {
         "next": {"type": ["object", "null"], "description": "arguments for the next page, or null"},
         "sandbox": {"type": "boolean"},
         "truncated": {"type": "object", "description": "present only when data was cut to LINKUP_MAX_RESULT_BYTES"},
+        "files": {
+            "type": "array",
+            "description": "present only when the result holds files, attached as embedded resources",
+            "items": {"type": "object"},
+        },
     },
     "required": ["ok", "tool", "account_id", "data", "error", "credits", "next", "sandbox"],
 }
@@ -60,6 +65,7 @@ def build(
     next_args: dict[str, Any] | None = None,
     sandbox: bool = False,
     truncated: dict[str, Any] | None = None,
+    files: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
     envelope = {
         "ok": error is None,
@@ -76,6 +82,9 @@ def build(
         "next": next_args,
         "sandbox": sandbox,
     }
-    if truncated is not None:  # extension of the contract's envelope, only when it happens
+    # extensions of the contract's envelope, present only when they apply
+    if truncated is not None:
         envelope["truncated"] = truncated
+    if files:
+        envelope["files"] = files
     return envelope

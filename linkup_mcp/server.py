@@ -20,7 +20,7 @@ from mcp.server.context import ServerRequestContext
 from mcp.server.lowlevel import Server
 from mcp.shared.exceptions import MCPError
 
-from linkup_mcp import __version__
+from linkup_mcp import __version__, resources
 from linkup_mcp.catalog import Catalog, Exposure
 from linkup_mcp.client import LinkupClient
 from linkup_mcp.config import Settings
@@ -30,6 +30,7 @@ from linkup_mcp.envelope import build
 from linkup_mcp.errors import ToolError
 from linkup_mcp.guards import Guards, parse_pacing
 from linkup_mcp.ledger import Ledger
+from linkup_mcp.prompts import PROMPTS, WorkflowPrompt
 from linkup_mcp.redact import Redactor
 from linkup_mcp.retry import RetryPolicy
 
@@ -96,16 +97,19 @@ async def open_runtime(settings: Settings, *, transport: Any = None) -> AsyncIte
             default_account=default_account,
             sandbox=settings.sandbox,
             max_result_bytes=settings.max_result_bytes,
+            upload_dir=settings.upload_dir,
+            max_upload_bytes=settings.max_upload_bytes,
         )
         yield Runtime(catalog, dispatcher, Redactor([api_key]))
 
 
-def tool_result(envelope: dict[str, Any], redactor: Redactor) -> types.CallToolResult:
+def tool_result(
+    envelope: dict[str, Any], redactor: Redactor, files: list[types.EmbeddedResource] | None = None
+) -> types.CallToolResult:
     envelope = redactor.scrub(envelope)
     text = json.dumps(envelope, ensure_ascii=False, separators=(",", ":"))
-    return types.CallToolResult(
-        content=[types.TextContent(text=text)], structured_content=envelope, is_error=not envelope["ok"]
-    )
+    content: list[Any] = [types.TextContent(text=text), *(files or [])]
+    return types.CallToolResult(content=content, structured_content=envelope, is_error=not envelope["ok"])
 
 
 _CONFIRM_SCHEMA: dict[str, Any] = {
@@ -140,7 +144,9 @@ def create_server(runtime: Runtime) -> Server[Any]:
 
     async def call_tool(ctx: ServerRequestContext[Any], params: types.CallToolRequestParams) -> types.CallToolResult:
         try:
-            envelope = await runtime.dispatcher.call(params.name, params.arguments, confirm=_confirmer(ctx))
+            envelope = await runtime.dispatcher.call(
+                params.name, params.arguments, confirm=_confirmer(ctx), progress=ctx.session.report_progress
+            )
         except UnknownToolError:
             raise MCPError(types.INVALID_PARAMS, f"Unknown tool: {params.name}. See tools/list.") from None
         except Exception as exc:  # a bug of ours must not take the server down
@@ -149,7 +155,34 @@ def create_server(runtime: Runtime) -> Server[Any]:
                 "INTERNAL_ERROR", f"linkup-mcp failed internally ({type(exc).__name__}); please report it."
             )
             envelope = build(tool=params.name, account_id=None, error=error)
-        return tool_result(envelope, runtime.redactor)
+        return tool_result(envelope, runtime.redactor, resources.embedded_files(runtime.dispatcher, envelope))
+
+    async def list_resources(
+        ctx: ServerRequestContext[Any], params: types.PaginatedRequestParams | None
+    ) -> types.ListResourcesResult:
+        return types.ListResourcesResult(resources=resources.list_resources(runtime.dispatcher))
+
+    async def read_resource(
+        ctx: ServerRequestContext[Any], params: types.ReadResourceRequestParams
+    ) -> types.ReadResourceResult:
+        contents = await resources.read_resource(runtime.dispatcher, str(params.uri))
+        return types.ReadResourceResult(contents=redact_contents(contents, runtime.redactor))
+
+    async def list_prompts(
+        ctx: ServerRequestContext[Any], params: types.PaginatedRequestParams | None
+    ) -> types.ListPromptsResult:
+        return types.ListPromptsResult(prompts=[_prompt(p) for p in PROMPTS.values()])
+
+    async def get_prompt(ctx: ServerRequestContext[Any], params: types.GetPromptRequestParams) -> types.GetPromptResult:
+        prompt = PROMPTS.get(params.name)
+        if prompt is None:
+            raise MCPError(types.INVALID_PARAMS, f"Unknown prompt {params.name!r}; known: {', '.join(PROMPTS)}")
+        try:
+            text = prompt.render(dict(params.arguments or {}))
+        except ValueError as exc:
+            raise MCPError(types.INVALID_PARAMS, str(exc)) from None
+        message = types.PromptMessage(role="user", content=types.TextContent(text=text))
+        return types.GetPromptResult(description=prompt.description, messages=[message])
 
     return Server(
         "linkup-mcp",
@@ -158,7 +191,23 @@ def create_server(runtime: Runtime) -> Server[Any]:
         instructions=INSTRUCTIONS,
         on_list_tools=list_tools,
         on_call_tool=call_tool,
+        on_list_resources=list_resources,
+        on_read_resource=read_resource,
+        on_list_prompts=list_prompts,
+        on_get_prompt=get_prompt,
     )
+
+
+def _prompt(prompt: WorkflowPrompt) -> types.Prompt:
+    args = [types.PromptArgument(name=a.name, description=a.description, required=a.required) for a in prompt.arguments]
+    return types.Prompt(name=prompt.name, title=prompt.title, description=prompt.description, arguments=args)
+
+
+def redact_contents(contents: list[Any], redactor: Redactor) -> list[Any]:
+    return [
+        c.model_copy(update={"text": redactor.text(c.text)}) if isinstance(c, types.TextResourceContents) else c
+        for c in contents
+    ]
 
 
 async def _stop_on_signals(scope: anyio.CancelScope) -> None:

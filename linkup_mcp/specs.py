@@ -107,6 +107,24 @@ class Outreach(_Strict):
         return self
 
 
+class BinaryField(_Strict):
+    """A base64 file inside the response data, served to the client as an MCP resource."""
+
+    at: str = Field(..., description="dotted path of the object holding the file in `data`, e.g. cv")
+    content: str = Field("content", description="key of the base64 content")
+    mime_type: str = Field("content_type", description="key of the MIME type")
+    filename: str = Field("filename", description="key of the file name")
+
+
+class LocalFile(_Strict):
+    """A control argument naming a local file, read (inside LINKUP_UPLOAD_DIR) into a param."""
+
+    arg: str = Field(..., pattern=SNAKE, description="the control argument holding the local path")
+    into: str = Field(..., pattern=SNAKE, description="the param that receives {data, filename}")
+    extensions: list[str] = Field(default_factory=list, description="allowed suffixes, e.g. .pdf; [] = any")
+    description: str = Field(..., min_length=10, description="the argument's description for the agent")
+
+
 class ActionSpec(_Strict):
     name: str = Field(..., pattern=SNAKE, description="action name; the tool is {category}_{name}")
     wire_action: str | None = Field(None, pattern=SNAKE, description="action sent on the wire (default: name)")
@@ -122,6 +140,8 @@ class ActionSpec(_Strict):
         None, description="how to check whether an unconfirmed call happened (named in OUTCOME_UNKNOWN)"
     )
     params: dict[str, Any] = Field(default_factory=lambda: {"type": "object", "properties": {}})
+    binary: list[BinaryField] = Field(default_factory=list, description="base64 files in the response data")
+    local_file: LocalFile | None = Field(None, description="an argument taking a local file for a param")
 
     @model_validator(mode="after")
     def _check_params(self) -> ActionSpec:
@@ -148,6 +168,8 @@ class ActionSpec(_Strict):
             unknown = [p for p in self.outreach.target + self.outreach.text if p not in props]
             if unknown:
                 raise ValueError(f"outreach names unknown params {unknown}")
+        if self.local_file and self.local_file.into not in props:
+            raise ValueError(f"local_file.into {self.local_file.into!r} is not a param")
         style = self.pagination.style
         needed = {"offset": ["offset"], "cursor": ["cursor"], "pages": ["start_page", "end_page"]}.get(style.value, [])
         for p in needed:

@@ -152,9 +152,7 @@ class SandboxApp:
         record.action, record.account_id, record.params = request.action, request.account_id, request.params
         tool = f"{request.category}_{request.action}" if request.category else None
         before = self._fault(scope, "before", request.action, path, tool)
-        after = self._fault(scope, "after", request.action, path, tool)
-        fault = before or after
-        record.fault = fault.name if fault else None
+        record.fault = before.name if before else None
         if before is not None:
             early = await _apply_wait(before, receive, state.config.timeout_fault_seconds)
             if early is not None:
@@ -164,7 +162,10 @@ class SandboxApp:
         with state.lock:
             answer, charged = self._perform(request)
         record.credits_consumed = charged
+        # taken only now: a queued after-fault is for a request that was performed
+        after = self._fault(scope, "after", request.action, path, tool)
         if after is not None:
+            record.fault = after.name
             if after.refunds and charged:
                 state.refund(charged)
                 record.credits_consumed = 0

@@ -950,7 +950,7 @@ def _inbox(rng: random.Random, world: World, first_degree: list[int]) -> None:
                     sender_id=ME_ID if mine else pid,
                 )
             )
-        unread = 0 if messages[-1].sender_id == ME_ID else rng.choice([0, 0, 1, 2])
+        unread = 0 if messages[-1].sender_id == ME_ID else min(rng.choice([0, 0, 1, 2]), n - 1)
         world.conversations[conv_id] = Conversation(
             id=conv_id,
             person_id=pid,

@@ -29,7 +29,9 @@ class SandboxServer:
         self.config = config or SandboxConfig()
         self.state = SandboxState(self.config)
         self.app = SandboxApp(self.state)
-        self._socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        # IPPROTO_TCP explicitly: asyncio only sets TCP_NODELAY on proto-TCP sockets, and without it
+        # every small answer waits ~40 ms for a delayed ACK (headers and body are separate writes)
+        self._socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
         self._socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         self._socket.bind((host, port))
         self.host, self.port = self._socket.getsockname()[:2]

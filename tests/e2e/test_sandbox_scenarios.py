@@ -129,7 +129,7 @@ async def test_recruiter_candidates_cv_and_job_lifecycle(agent: Agent) -> None:
     candidates = await agent.ok("recruiter_get_candidates", {"job_id": by_status["OPEN"], "count": 5})
     assert 0 < len(candidates["candidates"]) <= 5
     cv = await agent.ok("recruiter_get_cv", {"application_id": candidates["candidates"][0]["application_id"]})
-    assert cv["cv"]["content_type"] == "application/pdf" and cv["cv"]["content"]
+    assert cv["cv"]["content_type"] == "application/pdf" and cv["cv"]["resource_uri"].startswith("linkup://files/")
     await agent.ok("recruiter_publish_job", {"job_id": by_status["DRAFT"]})
     await agent.ok("recruiter_close_job", {"job_id": by_status["OPEN"]})
     after = await agent.ok("recruiter_get_posts", {"total_results": 10})
