@@ -15,7 +15,7 @@ from typing import Any
 
 from linkup_mcp.credits import cost_line
 from linkup_mcp.envelope import OUTPUT_SCHEMA
-from linkup_mcp.specs import ID_PATTERN, ResolvedAction, SideEffect, load_specs
+from linkup_mcp.specs import ID_PATTERN, PaginationStyle, ResolvedAction, SideEffect, load_specs
 
 # Arguments that steer the server and never reach the API's `params`.
 CONTROL_ARGS = ("account_id", "allow_duplicate")
@@ -38,6 +38,8 @@ _EFFECT_NOTES = {
     SideEffect.destructive: "Irreversible; never retried automatically.",
     SideEffect.write: "Changes state on LinkedIn; never retried automatically.",
 }
+
+PAGING_NOTE = "Paging: while has_more is true, the result's `next` holds the exact arguments for the next page."
 
 # Toolsets that exist but are off unless named in LINKUP_TOOLSETS.
 OPT_IN_TOOLSETS = frozenset({"auth"})
@@ -78,6 +80,8 @@ def description(action: ResolvedAction) -> str:
     note = _EFFECT_NOTES.get(action.spec.side_effect)
     if note:
         lines.append(note)
+    if action.spec.pagination.style is not PaginationStyle.none:
+        lines.append(PAGING_NOTE)
     return "\n".join(lines)
 
 

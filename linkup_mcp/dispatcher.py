@@ -26,7 +26,7 @@ from linkup_mcp.ledger import OK, OUTCOME_UNKNOWN, Ledger, Refusal, digest
 from linkup_mcp.local_tools import ESTIMATE_TOOL
 from linkup_mcp.pagination import next_arguments
 from linkup_mcp.result_size import fit
-from linkup_mcp.specs import SideEffect
+from linkup_mcp.specs import PaginationStyle, SideEffect
 
 log = logging.getLogger(__name__)
 
@@ -138,7 +138,8 @@ class Dispatcher:
         if outcome.error is None and tool.action.spec.binary:
             outcome.data, files = self.files.extract(outcome.data, tool.action.spec.binary)
         next_args = next_arguments(tool.action.spec.pagination, args, outcome.data) if outcome.error is None else None
-        return self._envelope(name, account, outcome, estimated, next_args, files)
+        paged = tool.action.spec.pagination.style is not PaginationStyle.none and outcome.error is None
+        return self._envelope(name, account, outcome, estimated, next_args, files, paged)
 
     def _envelope(
         self,
@@ -148,6 +149,7 @@ class Dispatcher:
         estimated: int,
         next_args: dict[str, Any] | None = None,
         files: list[StoredFile] | None = None,
+        paged: bool = False,
     ) -> dict[str, Any]:
         data, truncated = outcome.data, None
         if self.max_result_bytes is not None and outcome.error is None:
@@ -168,6 +170,7 @@ class Dispatcher:
                 {"uri": f.uri, "mime_type": f.mime_type, "filename": f.filename, "size_bytes": len(f.content)}
                 for f in files or []
             ],
+            has_more=(next_args is not None) if paged else None,
         )
 
     # -- the steps of one call ------------------------------------------------------------

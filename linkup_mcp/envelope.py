@@ -42,6 +42,7 @@ OUTPUT_SCHEMA: dict[str, Any] = {
         "next": {"type": ["object", "null"], "description": "arguments for the next page, or null"},
         "sandbox": {"type": "boolean"},
         "truncated": {"type": "object", "description": "present only when data was cut to LINKUP_MAX_RESULT_BYTES"},
+        "has_more": {"type": "boolean", "description": "list tools only: whether `next` leads to more results"},
         "files": {
             "type": "array",
             "description": "present only when the result holds files, attached as embedded resources",
@@ -66,6 +67,7 @@ def build(
     sandbox: bool = False,
     truncated: dict[str, Any] | None = None,
     files: list[dict[str, Any]] | None = None,
+    has_more: bool | None = None,
 ) -> dict[str, Any]:
     envelope = {
         "ok": error is None,
@@ -83,6 +85,8 @@ def build(
         "sandbox": sandbox,
     }
     # extensions of the contract's envelope, present only when they apply
+    if has_more is not None:
+        envelope["has_more"] = has_more
     if truncated is not None:
         envelope["truncated"] = truncated
     if files:

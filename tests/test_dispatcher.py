@@ -240,8 +240,11 @@ async def test_next_page_arguments(harness: Any) -> None:
     data = {"connections": [], "pagination": {"offset": 0, "count": 10, "next_offset": 10, "has_more": True}}
     h = harness(lambda r: httpx2.Response(200, json=v2_success(data)))
     result = await h.call("network_list_connections", {"count": 10})
-    assert result["next"] == {"count": 10, "offset": 10}
+    assert result["next"] == {"count": 10, "offset": 10} and result["has_more"] is True
     done = harness(
         lambda r: httpx2.Response(200, json=v2_success({"pagination": {"next_offset": None, "has_more": False}}))
     )
-    assert (await done.call("network_list_connections", {}))["next"] is None
+    last = await done.call("network_list_connections", {})
+    assert last["next"] is None and last["has_more"] is False
+    single = await done.call("profiles_get", {"profile_url": PROFILE})
+    assert "has_more" not in single  # not a list tool: the contract's envelope as is
