@@ -18,7 +18,9 @@ from linkup_mcp.envelope import OUTPUT_SCHEMA
 from linkup_mcp.specs import ID_PATTERN, PaginationStyle, ResolvedAction, SideEffect, load_specs
 
 # Arguments that steer the server and never reach the API's `params`.
-CONTROL_ARGS = ("account_id", "allow_duplicate")
+CONTROL_ARGS = ("account_id", "allow_duplicate", "fresh")
+
+FRESH = {"type": "boolean", "default": False, "description": "Skip the free cached answer and ask the API again"}
 
 ALLOW_DUPLICATE = {
     "type": "boolean",
@@ -66,6 +68,8 @@ def input_schema(action: ResolvedAction) -> dict[str, Any]:
     }
     if action.spec.outreach is not None:
         props["allow_duplicate"] = ALLOW_DUPLICATE
+    if action.spec.cache_ttl is not None:
+        props["fresh"] = FRESH
     local = action.spec.local_file
     if local is not None:
         props[local.arg] = {"type": "string", "minLength": 1, "description": local.description}

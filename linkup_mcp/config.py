@@ -25,6 +25,9 @@ class Settings(BaseSettings):
     )
     read_only: bool = Field(False, description="expose only read-only tools")
     sandbox: bool = Field(False, description="serve from the built-in sandbox instead of the real API")
+    cache_ttl: str | None = Field(
+        None, description="paid-read cache TTLs: SECONDS for all cached tools (0 = off) and/or TOOL=SECONDS"
+    )
     upload_dir: str | None = Field(
         None, description="folder whose files the agent may attach by path (e.g. media_local_path); unset = none"
     )
@@ -55,6 +58,14 @@ class Settings(BaseSettings):
         if isinstance(value, str):
             parts = [p.strip() for p in value.split(",") if p.strip()]
             return parts or None
+        return value
+
+    @field_validator("cache_ttl")
+    @classmethod
+    def _valid_cache_ttl(cls, value: str | None) -> str | None:
+        from linkup_mcp.read_cache import parse_ttls
+
+        parse_ttls(value)
         return value
 
     @field_validator("pacing")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import anyio
@@ -20,11 +20,12 @@ from linkup_mcp.client import LinkupClient, PathValueError, Reply, TransportFail
 from linkup_mcp.credits import CreditMeter, estimate, rule_text
 from linkup_mcp.envelope import build
 from linkup_mcp.errors import HINTS, ToolError
-from linkup_mcp.files import FileStore, StoredFile, UploadError, read_upload
+from linkup_mcp.files import FileStore, UploadError, read_upload
 from linkup_mcp.guards import Guards, admission
 from linkup_mcp.ledger import OK, OUTCOME_UNKNOWN, Ledger, Refusal, digest
 from linkup_mcp.local_tools import ESTIMATE_TOOL
 from linkup_mcp.pagination import next_arguments
+from linkup_mcp.read_cache import ReadCache
 from linkup_mcp.result_size import fit
 from linkup_mcp.specs import PaginationStyle, SideEffect
 
@@ -37,6 +38,11 @@ Progress = Callable[[float, "float | None", str], Awaitable[None]]
 HEARTBEAT_S = 1.0  # a call still running after this long reports progress every second
 BALANCE_TOOL = "credits_get"  # its data gains `this_server`: this process's spend and budgets
 ConfirmMode = Literal["off", "outreach", "all"]
+
+
+def _params(args: dict[str, Any]) -> dict[str, Any]:
+    """The API's params: the arguments minus the control arguments that steer this server."""
+    return {k: v for k, v in args.items() if k not in CONTROL_ARGS}
 
 
 async def _heartbeat(progress: Progress, tool: str) -> None:
@@ -61,6 +67,7 @@ class _Outcome:
     data: Any = None
     error: ToolError | None = None
     charged: int = 0
+    extras: dict[str, Any] = field(default_factory=dict)  # envelope extension members
 
     @property
     def code(self) -> str:
@@ -82,6 +89,7 @@ class Dispatcher:
         max_result_bytes: int | None = None,
         upload_dir: str | None = None,
         max_upload_bytes: int = 10_000_000,
+        cache_ttl: str | None = None,
         not_configured: str = "LINKUP_API_KEY is not set. Set it to your LinkupAPI key, or start with --sandbox.",
     ):
         self.catalog = catalog
@@ -95,6 +103,7 @@ class Dispatcher:
         self.max_result_bytes = max_result_bytes
         self.upload_dir, self.max_upload_bytes = upload_dir, max_upload_bytes
         self.files = FileStore()
+        self.cache = ReadCache(self.ledger, cache_ttl) if cache_ttl != "0" else None
         self.not_configured = not_configured
 
     async def call(
@@ -123,37 +132,68 @@ class Dispatcher:
     async def _run_tool(
         self, tool: CompiledTool, args: dict[str, Any], confirm: Confirm | None, progress: Progress | None = None
     ) -> dict[str, Any]:
-        name = tool.name
         account = self._account(tool, args)
-        if progress is None:
-            outcome, estimated = await self._run(tool, account, args, confirm)
+        cached = self._cached(tool, account, args)
+        if cached is not None:
+            outcome, estimated = cached
         else:
-            async with anyio.create_task_group() as tasks:
-                tasks.start_soon(_heartbeat, progress, tool.name)
+            if progress is None:
                 outcome, estimated = await self._run(tool, account, args, confirm)
-                tasks.cancel_scope.cancel()
-        if name == BALANCE_TOOL and isinstance(outcome.data, dict):
+            else:
+                async with anyio.create_task_group() as tasks:
+                    tasks.start_soon(_heartbeat, progress, tool.name)
+                    outcome, estimated = await self._run(tool, account, args, confirm)
+                    tasks.cancel_scope.cancel()
+            self._remember(tool, account, args, outcome)
+        spec = tool.action.spec
+        if tool.name == BALANCE_TOOL and isinstance(outcome.data, dict):
             outcome.data = {**outcome.data, "this_server": self._own_spend()}
-        files: list[StoredFile] = []
-        if outcome.error is None and tool.action.spec.binary:
-            outcome.data, files = self.files.extract(outcome.data, tool.action.spec.binary)
-        next_args = next_arguments(tool.action.spec.pagination, args, outcome.data) if outcome.error is None else None
-        paged = tool.action.spec.pagination.style is not PaginationStyle.none and outcome.error is None
-        return self._envelope(name, account, outcome, estimated, next_args, files, paged)
+        next_args = None
+        if outcome.error is None:
+            next_args = next_arguments(spec.pagination, args, outcome.data)
+            if spec.pagination.style is not PaginationStyle.none:
+                outcome.extras["has_more"] = next_args is not None
+            if spec.binary:
+                outcome.data, files = self.files.extract(outcome.data, spec.binary)
+                outcome.extras["files"] = [
+                    {"uri": f.uri, "mime_type": f.mime_type, "filename": f.filename, "size_bytes": len(f.content)}
+                    for f in files
+                ] or None
+        return self._envelope(tool.name, account, outcome, estimated, next_args)
+
+    # -- paid-read cache --------------------------------------------------------------------
+
+    def _cache_ttl(self, tool: CompiledTool) -> int:
+        return self.cache.ttl(tool.name, tool.action.spec.cache_ttl) if self.cache else 0
+
+    def _cached(self, tool: CompiledTool, account: str | None, args: dict[str, Any]) -> tuple[_Outcome, int] | None:
+        """A fresh cached answer (free, and recorded as CACHE_HIT), unless `fresh: true`."""
+        ttl = self._cache_ttl(tool)
+        if not ttl or args.get("fresh") or self.cache is None:
+            return None
+        found = self.cache.get(self.cache.key(tool.name, account, _params(args)), ttl)
+        if found is None:
+            return None
+        data, age = found
+        self.ledger.record(tool.name, account, "CACHE_HIT", 0, digest(args))
+        return _Outcome(data=data, extras={"cache": {"hit": True, "age_s": int(age)}}), 0
+
+    def _remember(self, tool: CompiledTool, account: str | None, args: dict[str, Any], outcome: _Outcome) -> None:
+        if self.cache is None:
+            return
+        if self._cache_ttl(tool) and outcome.error is None:
+            self.cache.put(self.cache.key(tool.name, account, _params(args)), tool.name, account, args, outcome.data)
+            outcome.extras["cache"] = {"hit": False, "age_s": 0}
+        sent = outcome.error is None or outcome.error.code == OUTCOME_UNKNOWN
+        if tool.action.spec.invalidates and sent:
+            self.cache.invalidate(tool.action.spec.invalidates, account, args)
 
     def _envelope(
-        self,
-        name: str,
-        account: str | None,
-        outcome: _Outcome,
-        estimated: int,
-        next_args: dict[str, Any] | None = None,
-        files: list[StoredFile] | None = None,
-        paged: bool = False,
+        self, name: str, account: str | None, outcome: _Outcome, estimated: int, next_args: dict[str, Any] | None = None
     ) -> dict[str, Any]:
-        data, truncated = outcome.data, None
+        data, extras = outcome.data, dict(outcome.extras)
         if self.max_result_bytes is not None and outcome.error is None:
-            data, truncated = fit(data, self.max_result_bytes)
+            data, extras["truncated"] = fit(data, self.max_result_bytes)
         return build(
             tool=name,
             account_id=account,
@@ -165,12 +205,7 @@ class Dispatcher:
             budget_remaining=self.meter.remaining(),
             next_args=next_args,
             sandbox=self.sandbox,
-            truncated=truncated,
-            files=[
-                {"uri": f.uri, "mime_type": f.mime_type, "filename": f.filename, "size_bytes": len(f.content)}
-                for f in files or []
-            ],
-            has_more=(next_args is not None) if paged else None,
+            extensions=extras,
         )
 
     # -- the steps of one call ------------------------------------------------------------
@@ -291,7 +326,7 @@ class Dispatcher:
     async def _send(self, tool: CompiledTool, account: str | None, args: dict[str, Any], estimated: int) -> _Outcome:
         assert self.client is not None
         action = tool.action
-        params = {k: v for k, v in args.items() if k not in CONTROL_ARGS}
+        params = _params(args)
         try:
             reply = await self.client.send(
                 action.route, account_id=account, action=action.wire_action, params=params, read_only=action.read_only

@@ -1,7 +1,9 @@
 """The result envelope every tool returns as `structuredContent`, and its JSON Schema.
 
 The schema is the `outputSchema` of every tool, so it is kept compact: it is paid in
-context tokens on every tools/list.
+context tokens on every tools/list. It describes the contract's members; this server's
+optional extension members (has_more, cache, shaped, truncated, files; see the README) are
+allowed by it (no additionalProperties: false) but not spelled out, to save those tokens.
 """
 
 from __future__ import annotations
@@ -41,13 +43,6 @@ OUTPUT_SCHEMA: dict[str, Any] = {
         },
         "next": {"type": ["object", "null"], "description": "arguments for the next page, or null"},
         "sandbox": {"type": "boolean"},
-        "truncated": {"type": "object", "description": "present only when data was cut to LINKUP_MAX_RESULT_BYTES"},
-        "has_more": {"type": "boolean", "description": "list tools only: whether `next` leads to more results"},
-        "files": {
-            "type": "array",
-            "description": "present only when the result holds files, attached as embedded resources",
-            "items": {"type": "object"},
-        },
     },
     "required": ["ok", "tool", "account_id", "data", "error", "credits", "next", "sandbox"],
 }
@@ -65,10 +60,10 @@ def build(
     budget_remaining: int | None = None,
     next_args: dict[str, Any] | None = None,
     sandbox: bool = False,
-    truncated: dict[str, Any] | None = None,
-    files: list[dict[str, Any]] | None = None,
-    has_more: bool | None = None,
+    extensions: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
+    """The contract's envelope; `extensions` adds this server's optional members (has_more,
+    cache, shaped, truncated, files), each present only when it applies."""
     envelope = {
         "ok": error is None,
         "tool": tool,
@@ -84,11 +79,5 @@ def build(
         "next": next_args,
         "sandbox": sandbox,
     }
-    # extensions of the contract's envelope, present only when they apply
-    if has_more is not None:
-        envelope["has_more"] = has_more
-    if truncated is not None:
-        envelope["truncated"] = truncated
-    if files:
-        envelope["files"] = files
+    envelope.update({k: v for k, v in (extensions or {}).items() if v is not None})
     return envelope

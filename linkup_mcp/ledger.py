@@ -18,6 +18,8 @@ import os
 import sqlite3
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -47,6 +49,15 @@ CREATE TABLE IF NOT EXISTS calls (
 CREATE INDEX IF NOT EXISTS calls_dedup ON calls (dedup_key, ts);
 CREATE INDEX IF NOT EXISTS calls_day ON calls (day);
 CREATE INDEX IF NOT EXISTS calls_pacing ON calls (account, kind, day);
+CREATE TABLE IF NOT EXISTS read_cache (
+    key TEXT PRIMARY KEY,
+    tool TEXT NOT NULL,
+    account TEXT,
+    subject TEXT,
+    ts REAL NOT NULL,
+    data TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS read_cache_subject ON read_cache (account, tool, subject);
 """
 
 
@@ -107,6 +118,12 @@ class Ledger:
     def close(self) -> None:
         with self._lock:
             self._db.close()
+
+    @contextmanager
+    def connection(self) -> Iterator[sqlite3.Connection]:
+        """The shared connection, under the lock (autocommit: one statement, one transaction)."""
+        with self._lock:
+            yield self._db
 
     def now(self) -> float:
         return float(self._clock())

@@ -99,6 +99,7 @@ async def open_runtime(settings: Settings, *, transport: Any = None) -> AsyncIte
             max_result_bytes=settings.max_result_bytes,
             upload_dir=settings.upload_dir,
             max_upload_bytes=settings.max_upload_bytes,
+            cache_ttl=settings.cache_ttl,
         )
         yield Runtime(catalog, dispatcher, Redactor([api_key]))
 

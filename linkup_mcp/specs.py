@@ -140,6 +140,12 @@ class ActionSpec(_Strict):
         None, description="how to check whether an unconfirmed call happened (named in OUTCOME_UNKNOWN)"
     )
     params: dict[str, Any] = Field(default_factory=lambda: {"type": "object", "properties": {}})
+    cache_ttl: int | None = Field(
+        None, ge=1, description="read lookups: seconds a result may be answered again from the cache, free"
+    )
+    invalidates: list[str] = Field(
+        default_factory=list, description="tools whose cached results about this call's subject it changes"
+    )
     binary: list[BinaryField] = Field(default_factory=list, description="base64 files in the response data")
     local_file: LocalFile | None = Field(None, description="an argument taking a local file for a param")
 
@@ -168,6 +174,8 @@ class ActionSpec(_Strict):
             unknown = [p for p in self.outreach.target + self.outreach.text if p not in props]
             if unknown:
                 raise ValueError(f"outreach names unknown params {unknown}")
+        if self.cache_ttl is not None and self.side_effect is not SideEffect.read:
+            raise ValueError("cache_ttl is only for read actions")
         if self.local_file and self.local_file.into not in props:
             raise ValueError(f"local_file.into {self.local_file.into!r} is not a param")
         style = self.pagination.style

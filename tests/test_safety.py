@@ -29,7 +29,7 @@ async def test_per_call_cap_refuses_big_search_before_any_request(harness: Any) 
 
 async def test_process_budget_and_budget_remaining_in_every_envelope(harness: Any) -> None:
     h = harness(lambda r: httpx2.Response(200, json=v2_success({}, credits=1)), max_credits=3)
-    results = [await h.call("profiles_get", {"profile_url": PROFILE}) for _ in range(4)]
+    results = [await h.call("profiles_get", {"profile_url": PROFILE, "fresh": True}) for _ in range(4)]
     assert [r["credits"]["budget_remaining"] for r in results] == [2, 1, 0, 0]
     assert [r["ok"] for r in results] == [True, True, True, False]
     assert results[3]["error"]["code"] == "BUDGET_EXCEEDED" and len(h.requests) == 3

@@ -63,6 +63,7 @@ def test_thousand_calls_fifty_in_flight(tmp_path: Path) -> None:
                 "LINKUP_ACCOUNT_ID": sandbox.config.account_id,
                 "LINKUP_LEDGER": str(ledger_path),
                 "LINKUP_RATE_LIMIT": "6000",
+                "LINKUP_CACHE_TTL": "0",  # every call reaches the API (the cache has its own tests)
             }
         )
         server.handshake()
