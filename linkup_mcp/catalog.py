@@ -15,10 +15,11 @@ from typing import Any
 
 from linkup_mcp.credits import cost_line
 from linkup_mcp.envelope import OUTPUT_SCHEMA
+from linkup_mcp.shaping import FIELDS_SCHEMA
 from linkup_mcp.specs import ID_PATTERN, PaginationStyle, ResolvedAction, SideEffect, load_specs
 
 # Arguments that steer the server and never reach the API's `params`.
-CONTROL_ARGS = ("account_id", "allow_duplicate", "fresh")
+CONTROL_ARGS = ("account_id", "allow_duplicate", "fresh", "fields")
 
 FRESH = {"type": "boolean", "default": False, "description": "Skip the free cached answer and ask the API again"}
 
@@ -70,6 +71,8 @@ def input_schema(action: ResolvedAction) -> dict[str, Any]:
         props["allow_duplicate"] = ALLOW_DUPLICATE
     if action.spec.cache_ttl is not None:
         props["fresh"] = FRESH
+    if action.spec.side_effect is SideEffect.read:
+        props["fields"] = FIELDS_SCHEMA
     local = action.spec.local_file
     if local is not None:
         props[local.arg] = {"type": "string", "minLength": 1, "description": local.description}

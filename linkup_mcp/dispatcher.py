@@ -27,6 +27,7 @@ from linkup_mcp.local_tools import ESTIMATE_TOOL
 from linkup_mcp.pagination import next_arguments
 from linkup_mcp.read_cache import ReadCache
 from linkup_mcp.result_size import fit
+from linkup_mcp.shaping import shape
 from linkup_mcp.specs import PaginationStyle, SideEffect
 
 log = logging.getLogger(__name__)
@@ -159,6 +160,8 @@ class Dispatcher:
                     {"uri": f.uri, "mime_type": f.mime_type, "filename": f.filename, "size_bytes": len(f.content)}
                     for f in files
                 ] or None
+            if args.get("fields"):
+                outcome.data, outcome.extras["shaped"] = shape(outcome.data, args["fields"])
         return self._envelope(tool.name, account, outcome, estimated, next_args)
 
     # -- paid-read cache --------------------------------------------------------------------

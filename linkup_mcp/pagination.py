@@ -43,7 +43,7 @@ def _next_pages(pagination: Pagination, args: dict[str, Any], data: Any) -> dict
         if "total_results" in args:
             seen = min(seen, (start - 1) * size + int(args["total_results"]))
     else:
-        wanted = int(args.get("total_results", _get(data, "total_results") or size))
+        wanted = int(args.get("total_results", size))  # the API returns one page by default
         start, end, seen = 1, max(1, -(-wanted // size)), wanted
     more = _get(data, "pagination", "has_more")
     if more is None:
