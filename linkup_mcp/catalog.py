@@ -15,18 +15,20 @@ from typing import Any
 
 from linkup_mcp.credits import cost_line
 from linkup_mcp.envelope import OUTPUT_SCHEMA
+from linkup_mcp.send_checks import CONFIRM_TOKEN
 from linkup_mcp.shaping import FIELDS_SCHEMA
 from linkup_mcp.specs import ID_PATTERN, PaginationStyle, ResolvedAction, SideEffect, load_specs
 
 # Arguments that steer the server and never reach the API's `params`.
-CONTROL_ARGS = ("account_id", "allow_duplicate", "fresh", "fields")
+CONTROL_ARGS = ("account_id", "allow_duplicate", "fresh", "fields", "confirm_token")
 
 FRESH = {"type": "boolean", "default": False, "description": "Skip the free cached answer and ask the API again"}
 
 ALLOW_DUPLICATE = {
     "type": "boolean",
     "default": False,
-    "description": "Send even if an identical call succeeded in the last 24 h (normally refused)",
+    "description": "Send even if an identical call succeeded in the last 24 h or the recipient looks already "
+    "connected/invited (normally refused)",
 }
 
 _ACCOUNT_DESCRIPTIONS = {
@@ -69,6 +71,7 @@ def input_schema(action: ResolvedAction) -> dict[str, Any]:
     }
     if action.spec.outreach is not None:
         props["allow_duplicate"] = ALLOW_DUPLICATE
+        props["confirm_token"] = CONFIRM_TOKEN
     if action.spec.cache_ttl is not None:
         props["fresh"] = FRESH
     if action.spec.side_effect is SideEffect.read:

@@ -25,6 +25,9 @@ class Settings(BaseSettings):
     )
     read_only: bool = Field(False, description="expose only read-only tools")
     sandbox: bool = Field(False, description="serve from the built-in sandbox instead of the real API")
+    max_recipients: int | None = Field(
+        None, ge=1, description="distinct recipients per outreach kind per server process; more are refused"
+    )
     cache_ttl: str | None = Field(
         None, description="paid-read cache TTLs: SECONDS for all cached tools (0 = off) and/or TOOL=SECONDS"
     )
@@ -45,8 +48,10 @@ class Settings(BaseSettings):
     pacing: str | None = Field(None, description="daily outreach caps, e.g. 'invitation=20,message=50'")
     tools: Annotated[list[str] | None, NoDecode] = Field(None, description="comma list: expose only these tools")
     exclude_tools: Annotated[list[str] | None, NoDecode] = Field(None, description="comma list: hide these tools")
-    confirm: Literal["off", "outreach", "all"] = Field(
-        "off", description="ask the human (MCP elicitation) before outreach, or before every side effect"
+    confirm: Literal["off", "outreach", "all", "preview"] = Field(
+        "off",
+        description="outreach: ask the human (MCP elicitation) before outreach; all: before every side effect; "
+        "preview: outreach returns a preview and a confirm_token first (any client)",
     )
     max_retries: int = Field(3, ge=0, le=10, description="retries of a retryable failure")
     retry_deadline: float = Field(45.0, gt=0, description="total seconds a call may spend retrying")

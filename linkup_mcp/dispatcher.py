@@ -27,6 +27,7 @@ from linkup_mcp.local_tools import ESTIMATE_TOOL
 from linkup_mcp.pagination import next_arguments
 from linkup_mcp.read_cache import ReadCache
 from linkup_mcp.result_size import fit
+from linkup_mcp.send_checks import TOKEN_TTL_S, PreviewTokens, RecipientCap, known_invitation_state
 from linkup_mcp.shaping import shape
 from linkup_mcp.specs import PaginationStyle, SideEffect
 
@@ -38,7 +39,9 @@ Confirm = Callable[[str], Awaitable[Answer]]
 Progress = Callable[[float, "float | None", str], Awaitable[None]]
 HEARTBEAT_S = 1.0  # a call still running after this long reports progress every second
 BALANCE_TOOL = "credits_get"  # its data gains `this_server`: this process's spend and budgets
-ConfirmMode = Literal["off", "outreach", "all"]
+ConfirmMode = Literal["off", "outreach", "all", "preview"]
+# Outreach tools answered from a cached lookup of the recipient's state instead of being sent.
+PRESEND_STATE = {"network_invite": "network_check_invitation"}
 
 
 def _params(args: dict[str, Any]) -> dict[str, Any]:
@@ -91,6 +94,7 @@ class Dispatcher:
         upload_dir: str | None = None,
         max_upload_bytes: int = 10_000_000,
         cache_ttl: str | None = None,
+        max_recipients: int | None = None,
         not_configured: str = "LINKUP_API_KEY is not set. Set it to your LinkupAPI key, or start with --sandbox.",
     ):
         self.catalog = catalog
@@ -104,6 +108,8 @@ class Dispatcher:
         self.max_result_bytes = max_result_bytes
         self.upload_dir, self.max_upload_bytes = upload_dir, max_upload_bytes
         self.files = FileStore()
+        self.previews = PreviewTokens()
+        self.recipients = RecipientCap(max_recipients)
         self.cache = ReadCache(self.ledger, cache_ttl) if cache_ttl != "0" else None
         self.not_configured = not_configured
 
@@ -253,6 +259,12 @@ class Dispatcher:
             return _Outcome(error=error), 0
         estimated = estimate(tool.action.spec, args)
         error = self._budget_error(tool, estimated)
+        if error is None:
+            stopped = self._outreach_checks(tool, account, args, estimated)
+            if stopped is not None:
+                code = "PREVIEW" if stopped.extras.get("preview") else stopped.code
+                self.ledger.record(tool.name, account, code, 0, ledger_args)
+                return stopped, estimated
         reservation = self.meter.reserve(estimated) if error is None else None
         if error is None and reservation is None:
             error = ToolError(
@@ -277,9 +289,67 @@ class Dispatcher:
                     self.ledger.finish(gate, code, 0)
                 else:
                     self.ledger.finish(gate, outcome.code, outcome.charged)
+                if outcome is None or outcome.code in (OK, OUTCOME_UNKNOWN):
+                    self.recipients.record(tool.action, account, args)
         finally:
             self.meter.settle(reservation, outcome.charged if outcome else 0)
         return outcome, estimated
+
+    def _outreach_checks(
+        self, tool: CompiledTool, account: str | None, args: dict[str, Any], estimated: int
+    ) -> _Outcome | None:
+        """Known state, recipient cap and preview: an outcome that stops the call, or None."""
+        action = tool.action
+        if action.spec.side_effect is not SideEffect.outreach:
+            return None
+        if not args.get("allow_duplicate"):
+            known = self._known_state(tool, account, args)
+            if known is not None:
+                return _Outcome(error=known)
+        refusal = self.recipients.check(action, account, args)
+        if refusal is not None:
+            return _Outcome(error=refusal)
+        if self.confirm_mode != "preview":
+            return None
+        token = args.get("confirm_token")
+        if token is None:
+            return self._preview(tool, account, args, estimated)
+        error = self.previews.redeem(str(token), action, account, _params(args))
+        return _Outcome(error=error) if error else None
+
+    def _known_state(self, tool: CompiledTool, account: str | None, args: dict[str, Any]) -> ToolError | None:
+        check = PRESEND_STATE.get(tool.name)
+        source = self.catalog.get(check) if check else None
+        if source is None or self.cache is None or not isinstance(args.get("profile_url"), str):
+            return None
+        ttl = self._cache_ttl(source)
+        found = (
+            self.cache.get(self.cache.key(source.name, account, {"profile_url": args["profile_url"]}), ttl)
+            if ttl
+            else None
+        )
+        return known_invitation_state(found[0]) if found else None
+
+    def _preview(self, tool: CompiledTool, account: str | None, args: dict[str, Any], estimated: int) -> _Outcome:
+        outreach = tool.action.spec.outreach
+        params = _params(args)
+        blocked = self.ledger.peek(admission(tool.action, account, args, estimated, self.guards))
+        data = {
+            "sent": False,
+            "preview": {
+                "tool": tool.name,
+                "account_id": account,
+                "recipient": {p: params[p] for p in (outreach.target if outreach else []) if p in params},
+                "content": {p: params[p] for p in (outreach.text if outreach else []) if p in params},
+                "estimated_credits": estimated,
+                "would_be_refused": {"code": blocked.code, "message": blocked.message} if blocked else None,
+            },
+            "confirm_token": self.previews.issue(tool.action, account, params),
+            "expires_in_s": TOKEN_TTL_S,
+            "next_step": "Show this to the user. To send, call the same tool with the same arguments plus "
+            "confirm_token. Changed arguments need a new preview.",
+        }
+        return _Outcome(data=data, extras={"preview": True})
 
     def _account(self, tool: CompiledTool, args: dict[str, Any]) -> str | None:
         mode = tool.action.route.account

@@ -149,6 +149,11 @@ class Ledger:
                 db.execute("ROLLBACK")
                 raise
 
+    def peek(self, a: Admission) -> Refusal | None:
+        """What `admit` would refuse now, without recording anything (for previews)."""
+        with self._lock:
+            return self._check(self._db, a, self.now())
+
     def _check(self, db: sqlite3.Connection, a: Admission, now: float) -> Refusal | None:
         if a.dedup_key is not None and not a.allow_duplicate:
             prior = db.execute(

@@ -100,6 +100,7 @@ async def open_runtime(settings: Settings, *, transport: Any = None) -> AsyncIte
             upload_dir=settings.upload_dir,
             max_upload_bytes=settings.max_upload_bytes,
             cache_ttl=settings.cache_ttl,
+            max_recipients=settings.max_recipients,
         )
         yield Runtime(catalog, dispatcher, Redactor([api_key]))
 

@@ -65,4 +65,4 @@ def test_cli_reports_each_bad_setting_by_its_variable(
     lines = err.splitlines()
     assert lines[0] == "linkup-mcp: invalid configuration:"
     assert lines[1] == "  LINKUP_TIMEOUT: Input should be greater than 0 (got '-3')"
-    assert lines[2].startswith("  LINKUP_CONFIRM: Input should be 'off', 'outreach' or 'all'")
+    assert lines[2] == "  LINKUP_CONFIRM: Input should be 'off', 'outreach', 'all' or 'preview' (got 'maybe')"
