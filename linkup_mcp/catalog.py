@@ -20,7 +20,16 @@ from linkup_mcp.shaping import FIELDS_SCHEMA
 from linkup_mcp.specs import ID_PATTERN, PaginationStyle, ResolvedAction, SideEffect, load_specs
 
 # Arguments that steer the server and never reach the API's `params`.
-CONTROL_ARGS = ("account_id", "allow_duplicate", "fresh", "fields", "confirm_token")
+CONTROL_ARGS = ("account_id", "allow_duplicate", "fresh", "fields", "confirm_token", "max_credits", "max_results")
+
+AUTO_PAGE = {
+    "max_credits": {
+        "type": "integer",
+        "minimum": 1,
+        "description": "Page automatically, spending at most this many credits in total; `next` resumes",
+    },
+    "max_results": {"type": "integer", "minimum": 1, "description": "Page automatically up to this many results"},
+}
 
 FRESH = {"type": "boolean", "default": False, "description": "Skip the free cached answer and ask the API again"}
 
@@ -76,6 +85,8 @@ def input_schema(action: ResolvedAction) -> dict[str, Any]:
         props["fresh"] = FRESH
     if action.spec.side_effect is SideEffect.read:
         props["fields"] = FIELDS_SCHEMA
+    if action.spec.pagination.style is not PaginationStyle.none:
+        props.update(copy.deepcopy(AUTO_PAGE))
     local = action.spec.local_file
     if local is not None:
         props[local.arg] = {"type": "string", "minLength": 1, "description": local.description}

@@ -141,8 +141,12 @@ class Dispatcher:
     ) -> dict[str, Any]:
         account = self._account(tool, args)
         cached = self._cached(tool, account, args)
+        spec = tool.action.spec
+        next_args = None
         if cached is not None:
             outcome, estimated = cached
+        elif "max_credits" in args or "max_results" in args:
+            outcome, estimated, next_args = await self._auto_page(tool, account, args, confirm, progress)
         else:
             if progress is None:
                 outcome, estimated = await self._run(tool, account, args, confirm)
@@ -152,12 +156,11 @@ class Dispatcher:
                     outcome, estimated = await self._run(tool, account, args, confirm)
                     tasks.cancel_scope.cancel()
             self._remember(tool, account, args, outcome)
-        spec = tool.action.spec
+            if outcome.error is None:
+                next_args = next_arguments(spec.pagination, args, outcome.data)
         if tool.name == BALANCE_TOOL and isinstance(outcome.data, dict):
             outcome.data = {**outcome.data, "this_server": self._own_spend()}
-        next_args = None
         if outcome.error is None:
-            next_args = next_arguments(spec.pagination, args, outcome.data)
             if spec.pagination.style is not PaginationStyle.none:
                 outcome.extras["has_more"] = next_args is not None
             if spec.binary:
@@ -169,6 +172,69 @@ class Dispatcher:
             if args.get("fields"):
                 outcome.data, outcome.extras["shaped"] = shape(outcome.data, args["fields"])
         return self._envelope(tool.name, account, outcome, estimated, next_args)
+
+    # -- credit-capped auto-pagination ---------------------------------------------------------
+
+    async def _auto_page(
+        self,
+        tool: CompiledTool,
+        account: str | None,
+        args: dict[str, Any],
+        confirm: Confirm | None,
+        progress: Progress | None,
+    ) -> tuple[_Outcome, int, dict[str, Any] | None]:
+        """Page for the agent until `max_results` results, the end, or what `max_credits` allows:
+        each page goes through the full gate; a page is shrunk or skipped rather than overspend."""
+        spec = tool.action.spec
+        max_credits, max_results = args.get("max_credits"), args.get("max_results")
+        rule = spec.credits.per_results
+        key = spec.pagination.items or ""
+        current = {k: v for k, v in args.items() if k not in ("max_credits", "max_results")}
+        items: list[Any] = []
+        spent = estimated_total = pages = 0
+        last: _Outcome | None = None
+        stopped = "end"
+        while True:
+            if rule is not None and max_results is not None:
+                wanted = max_results - len(items)
+                current[rule.param] = min(int(current.get(rule.param, rule.default)), wanted)
+            if max_credits is not None and spent + estimate(spec, current) > max_credits:
+                room = max_credits - spent
+                if rule is None or room < rule.credits:
+                    stopped = "max_credits"
+                    break
+                current[rule.param] = min(int(current.get(rule.param, rule.default)), room // rule.credits * rule.every)
+            outcome, estimated = await self._run(tool, account, current, confirm)
+            pages += 1
+            estimated_total += estimated
+            if outcome.error is not None:
+                if last is None:
+                    return outcome, estimated_total, None
+                stopped = f"error {outcome.error.code}"
+                break
+            spent += outcome.charged
+            last = outcome
+            page = outcome.data.get(key) if isinstance(outcome.data, dict) else None
+            items.extend(page if isinstance(page, list) else [])
+            following = next_arguments(spec.pagination, current, outcome.data)
+            if progress is not None:
+                await progress(pages, None, f"{tool.name}: page {pages}, {len(items)} results, {spent} credits")
+            if following is None:
+                break
+            current = following
+            if max_results is not None and len(items) >= max_results:
+                stopped = "max_results"
+                break
+            if not page:  # an empty page that still says "more": do not loop on it
+                break
+        assert last is not None
+        if max_results is not None and len(items) > max_results:
+            items = items[:max_results]
+        data = {**last.data, key: items} if isinstance(last.data, dict) else last.data
+        extras = {"auto_pages": {"pages": pages, "results": len(items), "credits": spent, "stopped": stopped}}
+        resume = None if stopped == "end" else current  # an error stop resumes at the failed page
+        merged = _Outcome(data=data, charged=spent, extras=extras)
+        return merged, estimated_total, resume
 
     # -- paid-read cache --------------------------------------------------------------------
 

@@ -71,6 +71,7 @@ class PaginationStyle(str, Enum):
 class Pagination(_Strict):
     style: PaginationStyle = PaginationStyle.none
     page_size: int | None = Field(None, ge=1, description="results per page (pages style)")
+    items: str | None = Field(None, description="key of the result list in data (auto-pagination merges it)")
 
 
 class Route(_Strict):
@@ -183,6 +184,8 @@ class ActionSpec(_Strict):
         for p in needed:
             if p not in props:
                 raise ValueError(f"pagination style {style.value} needs a {p!r} param")
+        if style is not PaginationStyle.none and not self.pagination.items:
+            raise ValueError("a paginated action needs pagination.items, the key of its result list")
         if style is PaginationStyle.pages and not self.pagination.page_size:
             raise ValueError("pagination style pages needs page_size")
         return self
