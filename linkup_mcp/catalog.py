@@ -20,43 +20,39 @@ from linkup_mcp.shaping import FIELDS_SCHEMA
 from linkup_mcp.specs import ID_PATTERN, PaginationStyle, ResolvedAction, SideEffect, load_specs
 
 # Arguments that steer the server and never reach the API's `params`.
-CONTROL_ARGS = ("account_id", "allow_duplicate", "fresh", "fields", "confirm_token", "max_credits", "max_results")
+CONTROL_ARGS = ("account_id", "allow_duplicate", "fresh", "fields", "confirm_token", "max_credits")
 
 AUTO_PAGE = {
-    "max_credits": {
-        "type": "integer",
-        "minimum": 1,
-        "description": "Page automatically, spending at most this many credits in total; `next` resumes",
-    },
-    "max_results": {"type": "integer", "minimum": 1, "description": "Page automatically up to this many results"},
+    "max_credits": {"type": "integer", "minimum": 1, "description": "Auto-page within this many credits"},
 }
 
-FRESH = {"type": "boolean", "default": False, "description": "Skip the free cached answer and ask the API again"}
+FRESH = {"type": "boolean", "description": "Bypass the free cached answer"}
 
 ALLOW_DUPLICATE = {
     "type": "boolean",
-    "default": False,
-    "description": "Send even if an identical call succeeded in the last 24 h or the recipient looks already "
-    "connected/invited (normally refused)",
+    "description": "Send despite an identical send in 24 h or a known connected/invited state",
 }
 
+# Short on purpose (x50 tools per tools/list); the server instructions say the default is
+# LINKUP_ACCOUNT_ID.
 _ACCOUNT_DESCRIPTIONS = {
-    "required": "Account to act as (default: LINKUP_ACCOUNT_ID)",
-    "optional": "Account to bill; sent only when given",
-    "path": "Account to inspect (default: LINKUP_ACCOUNT_ID)",
-    "none": "Not used by this endpoint",
+    "required": "Acting account",
+    "optional": "Billing account",
+    "path": "Account",
+    "none": "Unused",
 }
 
 _EFFECT_NOTES = {
-    SideEffect.outreach: "Seen by other people; sent at most once, never retried automatically.",
-    SideEffect.destructive: "Irreversible; never retried automatically.",
-    SideEffect.write: "Changes state on LinkedIn; never retried automatically.",
+    SideEffect.outreach: "Seen by others; sent at most once.",
+    SideEffect.destructive: "Irreversible; sent at most once.",
+    SideEffect.write: "Changes state; sent at most once.",
 }
 
-PAGING_NOTE = "Paging: while has_more is true, the result's `next` holds the exact arguments for the next page."
+PAGING_NOTE = "Paging: call again with the result's `next`."
 
 # Toolsets that exist but are off unless named in LINKUP_TOOLSETS.
-OPT_IN_TOOLSETS = frozenset({"auth"})
+# webhooks: creating one starts paid monitoring (~10 credits/day per account), so it is opt-in.
+OPT_IN_TOOLSETS = frozenset({"auth", "webhooks"})
 
 
 @dataclass(frozen=True)
@@ -73,11 +69,9 @@ class CompiledTool:
 def input_schema(action: ResolvedAction) -> dict[str, Any]:
     params = copy.deepcopy(action.spec.params)
     props: dict[str, Any] = params.setdefault("properties", {})
-    props["account_id"] = {
-        "type": "string",
-        "pattern": ID_PATTERN,
-        "description": _ACCOUNT_DESCRIPTIONS[action.route.account],
-    }
+    props["account_id"] = {"type": "string", "description": _ACCOUNT_DESCRIPTIONS[action.route.account]}
+    if action.route.account == "path":  # goes into the URL path: say what is allowed
+        props["account_id"]["pattern"] = ID_PATTERN
     if action.spec.outreach is not None:
         props["allow_duplicate"] = ALLOW_DUPLICATE
         props["confirm_token"] = CONFIRM_TOKEN
@@ -107,15 +101,15 @@ def description(action: ResolvedAction) -> str:
 
 
 def tool_annotations(action: ResolvedAction) -> dict[str, Any]:
+    """MCP hints; a hint equal to the spec's default (readOnly false, idempotent false) is left
+    out, as it costs tokens on every tools/list and says nothing."""
     effect = action.spec.side_effect
     read_only = effect is SideEffect.read
     idempotent = action.spec.idempotent if action.spec.idempotent is not None else read_only
-    out: dict[str, Any] = {
-        "title": action.spec.title,
-        "readOnlyHint": read_only,
-        "idempotentHint": idempotent,
-        "openWorldHint": True,
-    }
+    out: dict[str, Any] = {"readOnlyHint": True} if read_only else {}
+    if idempotent:
+        out["idempotentHint"] = True
+    out["openWorldHint"] = True
     if not read_only:
         out["destructiveHint"] = effect is SideEffect.destructive
     return out
@@ -156,6 +150,15 @@ class Exposure:
             read_only,
             frozenset(tools) if tools is not None else None,
             frozenset(exclude_tools or ()),
+        )
+
+    @classmethod
+    def everything(cls) -> Exposure:
+        """Every tool, opt-in toolsets included (docs, tests)."""
+        return cls(
+            frozenset({"profiles", "messages", "network", "content", "recruiter", "mail"})
+            | frozenset({"accounts", "credits"})
+            | OPT_IN_TOOLSETS
         )
 
     def allows(self, name: str, toolset: str, read_only: bool) -> bool:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sys
 
-from linkup_mcp.catalog import Catalog
+from linkup_mcp.catalog import Catalog, Exposure
 from linkup_mcp.config import Settings
 
 
@@ -16,7 +16,7 @@ def print_tools(settings: Settings, *, as_json: bool = False, as_markdown: bool 
     if as_markdown:
         from linkup_mcp.tooldocs import render_markdown
 
-        print(render_markdown(Catalog.build()), end="")
+        print(render_markdown(Catalog.build(exposure=Exposure.everything())), end="")
         return 0
     if as_json:
         print(json.dumps(catalog.definitions(), indent=2))

@@ -87,6 +87,8 @@ def build_request(
         body["params"] = params
         kwargs["json"] = body
     elif route.body == "json":
+        if account_id is not None and route.account in ("required", "optional"):
+            params = {"account_id": account_id, **params}
         kwargs["json"] = params
     elif params:
         kwargs["params"] = {k: json.dumps(v) if isinstance(v, (dict, list)) else v for k, v in params.items()}

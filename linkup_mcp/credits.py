@@ -32,7 +32,7 @@ def rule_text(rule: CreditRule) -> str:
         either = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} or {names[-1]}"
         text += f"; +{rule.surcharge.credits} with {either}"
     if not rule.documented:
-        text += " (inferred; API reports the exact charge)"
+        text += " (inferred)"  # not in LinkupAPI docs; the charge reported is always the API's
     return text
 
 

@@ -30,6 +30,7 @@ from linkup_mcp.result_size import fit
 from linkup_mcp.send_checks import TOKEN_TTL_S, PreviewTokens, RecipientCap, known_invitation_state
 from linkup_mcp.shaping import shape
 from linkup_mcp.specs import PaginationStyle, SideEffect
+from linkup_mcp.webhook_wait import WAIT_TOOL, wait_for_events
 
 log = logging.getLogger(__name__)
 
@@ -109,6 +110,7 @@ class Dispatcher:
         self.upload_dir, self.max_upload_bytes = upload_dir, max_upload_bytes
         self.files = FileStore()
         self.previews = PreviewTokens()
+        self.wait_poll_s = 2.0  # webhooks_wait polling interval
         self.recipients = RecipientCap(max_recipients)
         self.cache = ReadCache(self.ledger, cache_ttl) if cache_ttl != "0" else None
         self.not_configured = not_configured
@@ -145,7 +147,7 @@ class Dispatcher:
         next_args = None
         if cached is not None:
             outcome, estimated = cached
-        elif "max_credits" in args or "max_results" in args:
+        elif "max_credits" in args and spec.pagination.style is not PaginationStyle.none:
             outcome, estimated, next_args = await self._auto_page(tool, account, args, confirm, progress)
         else:
             if progress is None:
@@ -183,22 +185,21 @@ class Dispatcher:
         confirm: Confirm | None,
         progress: Progress | None,
     ) -> tuple[_Outcome, int, dict[str, Any] | None]:
-        """Page for the agent until `max_results` results, the end, or what `max_credits` allows:
-        each page goes through the full gate; a page is shrunk or skipped rather than overspend."""
+        """Page for the agent until the list ends or `max_credits` would be passed: each page goes
+        through the full gate; the last page is shrunk rather than overspend. (The page size
+        parameter — count, total_results — says how many results per page; no `max_results`:
+        one call with a bigger page does that, and each schema property costs tokens.)"""
         spec = tool.action.spec
-        max_credits, max_results = args.get("max_credits"), args.get("max_results")
+        max_credits = int(args["max_credits"])
         rule = spec.credits.per_results
         key = spec.pagination.items or ""
-        current = {k: v for k, v in args.items() if k not in ("max_credits", "max_results")}
+        current = {k: v for k, v in args.items() if k != "max_credits"}
         items: list[Any] = []
         spent = estimated_total = pages = 0
         last: _Outcome | None = None
         stopped = "end"
         while True:
-            if rule is not None and max_results is not None:
-                wanted = max_results - len(items)
-                current[rule.param] = min(int(current.get(rule.param, rule.default)), wanted)
-            if max_credits is not None and spent + estimate(spec, current) > max_credits:
+            if spent + estimate(spec, current) > max_credits:
                 room = max_credits - spent
                 if rule is None or room < rule.credits:
                     stopped = "max_credits"
@@ -222,14 +223,15 @@ class Dispatcher:
             if following is None:
                 break
             current = following
-            if max_results is not None and len(items) >= max_results:
-                stopped = "max_results"
-                break
             if not page:  # an empty page that still says "more": do not loop on it
                 break
-        assert last is not None
-        if max_results is not None and len(items) > max_results:
-            items = items[:max_results]
+        if last is None:  # not even one page fits
+            error = ToolError(
+                "BUDGET_EXCEEDED",
+                f"max_credits={max_credits} does not cover one page ({estimate(spec, current)} credits); "
+                "raise max_credits or ask for a smaller page.",
+            )
+            return _Outcome(error=error), 0, None
         data = {**last.data, key: items} if isinstance(last.data, dict) else last.data
         extras = {"auto_pages": {"pages": pages, "results": len(items), "credits": spent, "stopped": stopped}}
         resume = None if stopped == "end" else current  # an error stop resumes at the failed page
@@ -549,10 +551,19 @@ class Dispatcher:
         self, name: str, args: dict[str, Any], confirm: Confirm | None, progress: Progress | None
     ) -> dict[str, Any]:
         found = validation.problems(self.catalog.local[name]["inputSchema"], args)
+        if name == WAIT_TOOL["name"] and not found:
+            envelope = await wait_for_events(
+                lambda poll_args: self.run("webhooks_events", poll_args),
+                args,
+                interval_s=self.wait_poll_s,
+                progress=progress,
+            )
+            return {**envelope, "tool": name}
         target_name = args.get("tool") if name == ESTIMATE_TOOL["name"] else args.get("action")
         target = self.catalog.get(target_name) if isinstance(target_name, str) else None
         if not found and target is None and target_name is not None:
-            found = [{"field": "action", "problem": self._unknown_action(str(target_name))}]
+            field_name = "tool" if name == ESTIMATE_TOOL["name"] else "action"
+            found = [{"field": field_name, "problem": self._unknown_action(str(target_name))}]
         if found:
             error = ToolError("VALIDATION_ERROR", validation.summary(found), fields=found)
             return self._envelope(name, None, _Outcome(error=error), 0)
@@ -571,7 +582,8 @@ class Dispatcher:
 
         close = difflib.get_close_matches(given, list(self.catalog.tools), n=3, cutoff=0.5)
         hint = f"did you mean {' or '.join(close)}? " if close else ""
-        return f"unknown action {given!r}; {hint}(find actions with {compact.SEARCH} or tools/list)"
+        where = f"find actions with {compact.SEARCH}" if self.catalog.compact else "see tools/list"
+        return f"unknown {'action' if self.catalog.compact else 'tool'} {given!r}; {hint}({where})"
 
     def _estimate(self, name: str, target: CompiledTool, inner: dict[str, Any]) -> dict[str, Any]:
         """Validate `inner` exactly as the real call would and say what it would cost; send nothing."""

@@ -7,8 +7,9 @@ from collections.abc import Callable
 from typing import Any
 
 from linkup_mcp.envelope import OUTPUT_SCHEMA
+from linkup_mcp.webhook_wait import WAIT_TOOL
 
-ESTIMATE_TOOL: dict[str, Any] = {  # `tool` gets an enum of the exposed tools: see `estimate_tool`
+ESTIMATE_TOOL: dict[str, Any] = {
     "name": "credits_estimate",
     "title": "Estimate a call's cost",
     "description": (
@@ -36,13 +37,13 @@ ESTIMATE_TOOL: dict[str, Any] = {  # `tool` gets an enum of the exposed tools: s
 
 
 def estimate_tool(api_tools: list[str]) -> dict[str, Any]:
-    """credits_estimate with `tool` restricted to the API tools this process exposes."""
-    definition = copy.deepcopy(ESTIMATE_TOOL)
-    definition["inputSchema"]["properties"]["tool"]["enum"] = sorted(api_tools)
-    return definition
+    """credits_estimate; an unknown `tool` is answered with the closest names (an enum of every
+    tool would cost ~200 tokens on every tools/list)."""
+    return copy.deepcopy(ESTIMATE_TOOL)
 
 
 # name -> (definition builder taking the exposed API tool names, toolset, read_only)
 LOCAL_TOOLS: dict[str, tuple[Callable[[list[str]], dict[str, Any]], str, bool]] = {
-    ESTIMATE_TOOL["name"]: (estimate_tool, "credits", True)
+    ESTIMATE_TOOL["name"]: (estimate_tool, "credits", True),
+    WAIT_TOOL["name"]: (lambda api_tools: WAIT_TOOL, "webhooks", True),
 }

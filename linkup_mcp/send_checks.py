@@ -23,11 +23,7 @@ from linkup_mcp.specs import ResolvedAction
 
 TOKEN_TTL_S = 600
 
-CONFIRM_TOKEN = {
-    "type": "string",
-    "minLength": 1,
-    "description": "With LINKUP_CONFIRM=preview: the confirm_token from the preview of these exact arguments",
-}
+CONFIRM_TOKEN = {"type": "string", "description": "Token from this call's preview (LINKUP_CONFIRM=preview)"}
 
 
 def _bound(action: ResolvedAction, account: str | None, params: dict[str, Any]) -> str:

@@ -39,7 +39,8 @@ log = logging.getLogger(__name__)
 INSTRUCTIONS = (
     "LinkupAPI V2 tools for LinkedIn/B2B automation. Every call costs credits (see each tool's "
     "'Cost:' line); every result reports credits.charged and credits.session_spent. Outreach tools "
-    "(messages, invitations, posts, comments, reactions) are seen by real people: confirm intent first."
+    "(messages, invitations, posts, comments, reactions) are seen by real people: confirm intent first. "
+    "account_id defaults to the configured account (LINKUP_ACCOUNT_ID); list accounts with accounts_list."
 )
 
 

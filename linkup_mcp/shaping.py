@@ -13,19 +13,14 @@ from linkup_mcp.result_size import size_of
 
 _LEAF: dict[str, Any] = {}
 
-FIELDS_SCHEMA = {
-    "type": "array",
-    "items": {"type": "string", "minLength": 1},
-    "minItems": 1,
-    "description": 'Keep only these dotted paths of data, e.g. ["results.profile_url"]: smaller results',
-}
+FIELDS_SCHEMA = {"type": "array", "description": "Keep only these data paths (a.b.c)"}  # items: str() each
 
 
 def _tree(paths: list[str]) -> dict[str, Any]:
     tree: dict[str, Any] = {}
     for path in paths:
         node = tree
-        parts = [p for p in path.split(".") if p]
+        parts = [p for p in str(path).split(".") if p]
         for i, part in enumerate(parts):
             if i == len(parts) - 1:
                 node[part] = _LEAF  # the whole value; a shorter path wins over a longer one
@@ -55,7 +50,7 @@ def shape(data: Any, paths: list[str]) -> tuple[Any, dict[str, Any]]:
     """(the kept data, a report: paths kept, unmatched paths, bytes before and after)."""
     hits: set[str] = set()
     kept = _apply(data, _tree(paths), "", hits)
-    unmatched = [p for p in paths if p.strip(".") not in hits]
+    unmatched = [p for p in paths if str(p).strip(".") not in hits]
     report = {
         "fields": paths,
         "unmatched": unmatched,

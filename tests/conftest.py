@@ -10,7 +10,7 @@ from typing import Any
 import httpx2
 import pytest
 
-from linkup_mcp.catalog import Catalog
+from linkup_mcp.catalog import Catalog, Exposure
 from linkup_mcp.client import LinkupClient
 from linkup_mcp.credits import CreditMeter
 from linkup_mcp.dispatcher import Dispatcher
@@ -28,7 +28,7 @@ def anyio_backend() -> str:
 
 @pytest.fixture(scope="session")
 def catalog() -> Catalog:
-    return Catalog.build(load_specs())
+    return Catalog.build(load_specs(), Exposure.everything())
 
 
 def v2_success(data: Any, credits: int = 1, action: str = "x") -> dict[str, Any]:

@@ -30,18 +30,18 @@ def debited(sandbox: SandboxServer) -> int:
     return sandbox.config.initial_credits - sandbox.state.balance
 
 
-async def test_max_results_pages_offset_lists(world: tuple[Dispatcher, SandboxServer]) -> None:
+async def test_offset_lists_page_until_the_credit_cap(world: tuple[Dispatcher, SandboxServer]) -> None:
     d, sandbox = world
-    result = await d.call("network_list_connections", {"count": 50, "max_results": 120})
+    result = await d.call("network_list_connections", {"count": 40, "max_credits": 3})
     assert len(result["data"]["connections"]) == 120
     assert [r.params for r in sandbox.state.requests] == [
-        {"count": 50},
-        {"count": 50, "offset": 50},
-        {"count": 20, "offset": 100},
+        {"count": 40},
+        {"count": 40, "offset": 40},
+        {"count": 40, "offset": 80},
     ]
-    assert result["auto_pages"] == {"pages": 3, "results": 120, "credits": 3, "stopped": "max_results"}
+    assert result["auto_pages"] == {"pages": 3, "results": 120, "credits": 3, "stopped": "max_credits"}
     assert result["credits"]["charged"] == 3 == debited(sandbox)
-    assert result["next"] == {"count": 20, "offset": 120} and result["has_more"] is True
+    assert result["next"] == {"count": 40, "offset": 120} and result["has_more"] is True
     whole = [c["profile_url"] for c in result["data"]["connections"]]
     resumed = await d.call("network_list_connections", result["next"])
     assert resumed["data"]["connections"][0]["profile_url"] not in whole
@@ -74,7 +74,7 @@ async def test_progress_per_page(world: tuple[Dispatcher, SandboxServer]) -> Non
     async def progress(done: float, total: float | None, message: str) -> None:
         seen.append((done, message))
 
-    await d.call("network_list_connections", {"count": 50, "max_results": 100}, progress=progress)
+    await d.call("network_list_connections", {"count": 50, "max_credits": 2}, progress=progress)
     assert seen == [
         (1, "network_list_connections: page 1, 50 results, 1 credits"),
         (2, "network_list_connections: page 2, 100 results, 2 credits"),
@@ -83,5 +83,13 @@ async def test_progress_per_page(world: tuple[Dispatcher, SandboxServer]) -> Non
 
 async def test_first_page_error_is_the_answer(world: tuple[Dispatcher, SandboxServer]) -> None:
     d, _ = world
-    result = await d.call("network_list_connections", {"max_results": 10, "account_id": "acc_inactive"})
+    result = await d.call("network_list_connections", {"max_credits": 5, "account_id": "acc_inactive"})
     assert result["error"]["code"] == "ACCOUNT_INACTIVE" and result["credits"]["charged"] == 0
+
+
+async def test_max_credits_only_on_list_tools(world: tuple[Dispatcher, SandboxServer]) -> None:
+    d, sandbox = world
+    result = await d.call("profiles_get_viewers", {"count": 10, "max_credits": 1})
+    assert result["ok"] is True and result["credits"]["charged"] == 1 == debited(sandbox)
+    cheap = await d.call("messages_send", {"profile_url": "x", "message_text": "y", "max_credits": 1})
+    assert cheap["error"]["code"] == "VALIDATION_ERROR" and len(sandbox.state.requests) == 1

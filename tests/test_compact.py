@@ -11,7 +11,7 @@ import pytest
 
 from linkup_mcp.catalog import Catalog
 from linkup_mcp.dispatcher import UnknownToolError
-from linkup_mcp.envelope import OUTPUT_SCHEMA
+from linkup_mcp.envelope import ENVELOPE_SCHEMA
 from tests.conftest import v2_success
 
 pytestmark = pytest.mark.anyio
@@ -43,13 +43,13 @@ def test_lists_three_meta_tools_and_nothing_else(compact_catalog: Catalog) -> No
 async def test_search_ranks_by_keywords_and_filters_by_category(harness: Any, compact_catalog: Catalog) -> None:
     h = compact_harness(harness, compact_catalog)
     found = await h.call("linkup_search_actions", {"query": "send message"})
-    jsonschema.validate(found, OUTPUT_SCHEMA)
+    jsonschema.validate(found, ENVELOPE_SCHEMA)
     first = found["data"]["actions"][0]
     assert first == {
         "action": "messages_send",
         "title": "Send a LinkedIn message",
         "purpose": "Send a direct message from the connected account to one person (new or existing "
-        "conversation; the recipient gets a notification).",
+        "conversation; they are notified).",
         "cost": "1 credit per call; +1 with media_link, media_file or media_path",
         "side_effect": "outreach",
     }
@@ -75,7 +75,7 @@ async def test_describe_gives_the_direct_tools_schema(harness: Any, compact_cata
             "field": "action",
             "problem": "unknown action 'network_invit'; did you mean network_invite or "
             "network_list_invitations or network_check_invitation? "
-            "(find actions with linkup_search_actions or tools/list)",
+            "(find actions with linkup_search_actions)",
         }
     ]
 

@@ -11,7 +11,7 @@ import pytest
 from linkup_mcp.catalog import Catalog
 from linkup_mcp.credits import CreditMeter
 from linkup_mcp.dispatcher import Dispatcher, UnknownToolError
-from linkup_mcp.envelope import OUTPUT_SCHEMA
+from linkup_mcp.envelope import ENVELOPE_SCHEMA
 from tests.conftest import v2_error, v2_success
 
 pytestmark = pytest.mark.anyio
@@ -64,7 +64,7 @@ async def test_invalid_arguments_are_refused_before_any_request(
     h = harness()
     result = await h.call(tool, args)
     assert h.requests == []
-    jsonschema.validate(result, OUTPUT_SCHEMA)
+    jsonschema.validate(result, ENVELOPE_SCHEMA)
     error = result["error"]
     assert result["ok"] is False and result["data"] is None
     assert error["code"] == "VALIDATION_ERROR" and error["retryable"] is False and error["http_status"] is None
@@ -94,7 +94,7 @@ API_ERRORS = [
 async def test_api_error_codes_pass_through(harness: Any, code: str, status: int, retryable: bool) -> None:
     h = harness(lambda r: httpx2.Response(status, json=v2_error(code, "API says no")), max_retries=0)
     result = await h.call("profiles_get", {"profile_url": PROFILE})
-    jsonschema.validate(result, OUTPUT_SCHEMA)
+    jsonschema.validate(result, ENVELOPE_SCHEMA)
     assert result["ok"] is False
     assert result["error"]["code"] == code
     assert result["error"]["http_status"] == status
@@ -166,7 +166,7 @@ async def test_unknown_tool_raises(harness: Any) -> None:
 async def test_non_json_answers_become_clear_errors(harness: Any, response: httpx2.Response, code: str) -> None:
     h = harness([response], max_retries=0)
     result = await h.call("profiles_get", {"profile_url": PROFILE})
-    jsonschema.validate(result, OUTPUT_SCHEMA)
+    jsonschema.validate(result, ENVELOPE_SCHEMA)
     assert result["error"]["code"] == code
     assert result["error"]["http_status"] == response.status_code
 

@@ -9,7 +9,7 @@ import httpx2
 import jsonschema
 import pytest
 
-from linkup_mcp.envelope import OUTPUT_SCHEMA
+from linkup_mcp.envelope import ENVELOPE_SCHEMA
 from linkup_mcp.result_size import fit, size_of
 from tests.conftest import v2_success
 
@@ -59,7 +59,7 @@ async def test_dispatcher_flags_cut_results_in_the_envelope(harness: Any) -> Non
     )
     h.dispatcher.max_result_bytes = 8_000
     result = await h.call("profiles_search_people", {"total_results": 50})
-    jsonschema.validate(result, OUTPUT_SCHEMA)
+    jsonschema.validate(result, ENVELOPE_SCHEMA)
     assert result["ok"] is True
     assert size_of(result["data"]) <= 8_000
     assert result["truncated"]["cuts"][0]["path"] == "results"

@@ -59,8 +59,8 @@ async def test_credits_estimate_validates_and_sends_nothing(harness: Any) -> Non
     assert unknown["error"]["fields"] == [
         {
             "field": "tool",
-            "problem": '"profiles_nope" is not allowed; did you mean profiles_get or profiles_get_me or profiles_visit? '
-            "(43 allowed values, listed in the input schema)",
+            "problem": "unknown tool 'profiles_nope'; did you mean profiles_get or profiles_get_me or "
+            "profiles_visit? (see tools/list)",
         }
     ]
     media = await h.call(

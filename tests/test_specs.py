@@ -27,6 +27,7 @@ EXPECTED = {
     "mail": "find_email reverse_email validate_email",
     "accounts": "list get",
     "credits": "get",
+    "webhooks": "create list update delete start stop events",
 }
 OUTREACH = {
     "messages_send",
@@ -40,8 +41,9 @@ OUTREACH = {
     "content_repost",
     "recruiter_publish_job",
 }
-DESTRUCTIVE = {"network_withdraw", "recruiter_close_job"}
-WRITE = {"profiles_visit", "network_accept", "content_time_spent"}
+DESTRUCTIVE = {"network_withdraw", "recruiter_close_job", "webhooks_delete"}
+WRITE = {"profiles_visit", "network_accept", "content_time_spent", "webhooks_create", "webhooks_update"}
+WRITE |= {"webhooks_start", "webhooks_stop"}
 
 
 def test_every_action_has_a_spec() -> None:

@@ -60,6 +60,8 @@ async def test_every_tool_with_schema_generated_arguments(sandbox: SandboxServer
                 examples = [{"tool": n, "arguments": draw(schemas[n], 1)[0]} for n in names]
             else:
                 examples = draw(tool.input_schema, EXAMPLES_PER_TOOL)
+            if tool.name == "webhooks_wait":  # bounded waits: keep the fuzz fast
+                examples = [{**e, "timeout_s": 1} for e in examples]
             assert examples, tool.name
             for args in examples:
                 result = await client.call_tool(tool.name, args)
