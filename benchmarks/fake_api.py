@@ -2,12 +2,16 @@
 
 tests/fakeapi.py has no latency and records every request (memory grows with the run), so the
 benchmarks carry their own: one thread per connection, so a slow reply never holds up another,
-and a listen backlog deep enough for 100 connections opened at once.
+and a listen backlog deep enough for 100 connections opened at once. Run alone:
+`python benchmarks/fake_api.py --latency 0.2` prints its base URL and serves until stdin closes.
 """
 
 from __future__ import annotations
 
+import argparse
 import json
+import subprocess
+import sys
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -49,48 +53,77 @@ class _Server(ThreadingHTTPServer):
     request_queue_size = 512  # listen backlog: a burst of connects must not hit SYN retries
 
 
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"  # keep-alive, as the real API
+    disable_nagle_algorithm = True  # headers and body go out in two writes
+    latency = 0.0
+
+    def do_POST(self) -> None:
+        length = int(self.headers.get("content-length") or 0)
+        body = json.loads(self.rfile.read(length)) if length else {}
+        if self.latency:
+            time.sleep(self.latency)
+        data = json.dumps(success_envelope(body.get("action"), body.get("account_id"))).encode()
+        self.send_response(200)
+        self.send_header("content-type", "application/json")
+        self.send_header("content-length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+def serve(latency: float) -> None:
+    """Serve on a free loopback port, print the base URL, stop when stdin closes."""
+    handler = type("Handler", (_Handler,), {"latency": latency})
+    server = _Server(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    print(f"http://127.0.0.1:{server.server_port}", flush=True)
+    sys.stdin.read()
+    server.shutdown()
+    server.server_close()
+
+
 class FakeApi:
-    """`with FakeApi(latency=0.2) as api:` serves on `api.base_url` until the block ends."""
+    """`with FakeApi(latency=0.2) as api:` serves on `api.base_url` until the block ends.
+
+    The fake runs in a process of its own, so its threads never hold the GIL that the benchmark's
+    own timing (or its direct httpx2 client) needs, just as with a real remote API."""
 
     def __init__(self, latency: float = 0.0) -> None:
         self.latency = latency
-        self.requests = 0  # a count only: recording bodies would grow memory over long runs
-        self._count_lock = threading.Lock()
-        fake = self
-
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"  # keep-alive, as the real API
-            disable_nagle_algorithm = True  # headers and body go out in two writes
-
-            def do_POST(self) -> None:
-                length = int(self.headers.get("content-length") or 0)
-                body = json.loads(self.rfile.read(length)) if length else {}
-                with fake._count_lock:
-                    fake.requests += 1
-                if fake.latency:
-                    time.sleep(fake.latency)
-                data = json.dumps(success_envelope(body.get("action"), body.get("account_id"))).encode()
-                self.send_response(200)
-                self.send_header("content-type", "application/json")
-                self.send_header("content-length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-            def log_message(self, format: str, *args: Any) -> None:
-                pass
-
-        self._server = _Server(("127.0.0.1", 0), Handler)
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
-
-    @property
-    def base_url(self) -> str:
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
+        self.base_url = ""
+        self._proc: subprocess.Popen[str] | None = None
 
     def __enter__(self) -> FakeApi:
-        self._thread.start()
+        self._proc = subprocess.Popen(
+            [sys.executable, __file__, "--latency", str(self.latency)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        assert self._proc.stdout is not None
+        self.base_url = self._proc.stdout.readline().strip()
+        if not self.base_url.startswith("http://"):
+            self.__exit__()
+            raise RuntimeError("the fake API did not start")
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self._server.shutdown()
-        self._server.server_close()
+        if self._proc is None:
+            return
+        assert self._proc.stdin is not None
+        self._proc.stdin.close()
+        try:
+            self._proc.wait(10)
+        except subprocess.TimeoutExpired:
+            self._proc.kill()
+            self._proc.wait()
+        self._proc = None
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description="LinkupAPI V2 stand-in for the benchmarks")
+    parser.add_argument("--latency", type=float, default=0.0, help="seconds before each reply")
+    serve(parser.parse_args().latency)

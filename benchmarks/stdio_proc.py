@@ -13,6 +13,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -31,23 +32,32 @@ class ServerCommand:
     label: str
     argv: list[str]
     env: dict[str, str] = field(default_factory=dict)
+    cwd: Path = ROOT
 
 
-def floor_command() -> ServerCommand:
-    return ServerCommand("floor", [sys.executable, str(FLOOR_SCRIPT)])
+def bytecode_env(folder: str) -> dict[str, str]:
+    """Byte-code cached in `folder` (PYTHONPYCACHEPREFIX) even where PYTHONDONTWRITEBYTECODE is set:
+    after one untimed spawn no server compiles source at start-up, as with any installed package.
+    The folder is the benchmark's own, so nothing is written into the checkout or the virtualenv."""
+    return {"PYTHONPYCACHEPREFIX": folder, "PYTHONDONTWRITEBYTECODE": ""}  # empty = unset for Python
 
 
-def linkup_command(base_url: str, **settings: str) -> ServerCommand:
-    """`python -m linkup_mcp` with a dummy key, the fake API, an in-memory ledger, plus `settings`
-    given as LINKUP_<NAME> (e.g. rate_limit="100000")."""
+def floor_command(python_env: Mapping[str, str]) -> ServerCommand:
+    return ServerCommand("floor", [sys.executable, str(FLOOR_SCRIPT)], dict(python_env))
+
+
+def linkup_command(base_url: str, python_env: Mapping[str, str], root: Path = ROOT, **settings: str) -> ServerCommand:
+    """`python -m linkup_mcp` run in `root` (so that checkout's package is the one imported) with a
+    dummy key, the fake API, an in-memory ledger, plus `settings` as LINKUP_<NAME> (rate_limit="100000")."""
     env = {
+        **python_env,
         "LINKUP_API_KEY": DUMMY_KEY,
         "LINKUP_BASE_URL": base_url,
         "LINKUP_ACCOUNT_ID": ACCOUNT_ID,
         "LINKUP_LEDGER": ":memory:",
     }
     env.update({f"LINKUP_{name.upper()}": value for name, value in settings.items()})
-    return ServerCommand("linkup-mcp", [sys.executable, "-m", "linkup_mcp"], env)
+    return ServerCommand("linkup-mcp", [sys.executable, "-m", "linkup_mcp"], env, root)
 
 
 def message(method: str, params: dict[str, Any] | None = None, id: int | None = None) -> bytes:
@@ -80,14 +90,14 @@ class StdioProcess:
         base = {k: v for k, v in os.environ.items() if not k.startswith("LINKUP_")}
         self.command = command
         self.timeout = timeout
-        self._stderr = tempfile.TemporaryFile()
+        self._stderr = tempfile.TemporaryFile()  # noqa: SIM115 - closed in close()
         self.spawned_at = time.perf_counter()
         self.proc = subprocess.Popen(
             command.argv,
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=self._stderr,
-            cwd=ROOT,
+            cwd=command.cwd,
             env={**base, **command.env},
             bufsize=0,
         )

@@ -120,16 +120,26 @@ class LinkupClient:
         self.policy = policy or RetryPolicy()
         self._sleep = sleep
         self._limiter = SlidingWindowLimiter(requests_per_minute, 60.0)
-        self._http = httpx2.AsyncClient(
-            base_url=base_url.rstrip("/"),
-            headers={"x-api-key": api_key, "user-agent": f"linkup-mcp/{__version__}"},
-            timeout=httpx2.Timeout(timeout, connect=min(10.0, timeout)),
-            limits=httpx2.Limits(max_connections=100, max_keepalive_connections=20),
-            transport=transport,
-        )
+        self._options: dict[str, Any] = {
+            "base_url": base_url.rstrip("/"),
+            "headers": {"x-api-key": api_key, "user-agent": f"linkup-mcp/{__version__}"},
+            "timeout": httpx2.Timeout(timeout, connect=min(10.0, timeout)),
+            "limits": httpx2.Limits(max_connections=100, max_keepalive_connections=20),
+            "transport": transport,
+        }
+        self._client: httpx2.AsyncClient | None = None
+
+    @property
+    def _http(self) -> httpx2.AsyncClient:
+        """Created on the first request: building the TLS context costs ~40 ms, which would
+        otherwise delay every server start, including sessions that never call the API."""
+        if self._client is None:
+            self._client = httpx2.AsyncClient(**self._options)
+        return self._client
 
     async def aclose(self) -> None:
-        await self._http.aclose()
+        if self._client is not None:
+            await self._client.aclose()
 
     async def send(
         self, route: Route, *, account_id: str | None, action: str, params: dict[str, Any], read_only: bool

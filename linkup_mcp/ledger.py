@@ -188,10 +188,12 @@ class Ledger:
                 )
         return None
 
-    def _insert(self, db: sqlite3.Connection, a: Admission, now: float, outcome: str, *, dedup: bool) -> int:
+    def _insert(
+        self, db: sqlite3.Connection, a: Admission, now: float, outcome: str, *, dedup: bool, charged: int = 0
+    ) -> int:
         cur = db.execute(
             "INSERT INTO calls (ts, day, tool, account, outcome, estimated, charged, args_digest, dedup_key, kind, pid)"
-            " VALUES (?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?)",
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 now,
                 utc_day(now),
@@ -199,6 +201,7 @@ class Ledger:
                 a.account,
                 outcome,
                 a.estimated,
+                charged,
                 a.args_digest,
                 a.dedup_key if dedup else None,
                 a.kind if dedup else None,
@@ -211,11 +214,14 @@ class Ledger:
         with self._lock:
             self._db.execute("UPDATE calls SET outcome = ?, charged = ? WHERE id = ?", (outcome, charged, row_id))
 
-    def record(self, tool: str, account: str | None, outcome: str, estimated: int, args_digest: str) -> None:
-        """A call refused before the gate (e.g. invalid arguments): one finished row."""
+    def record(
+        self, tool: str, account: str | None, outcome: str, estimated: int, args_digest: str, charged: int = 0
+    ) -> None:
+        """One finished row: a call refused before the gate, or a read that needed no gate."""
         now = self.now()
         with self._lock:
-            self._insert(self._db, Admission(tool, account, estimated, args_digest), now, outcome, dedup=False)
+            admission = Admission(tool, account, estimated, args_digest)
+            self._insert(self._db, admission, now, outcome, dedup=False, charged=charged)
 
     # -- reading ------------------------------------------------------------------------
 

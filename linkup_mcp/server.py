@@ -6,6 +6,7 @@ Tool calls run concurrently (the SDK dispatches each request in its own task).
 
 from __future__ import annotations
 
+import gc
 import json
 import logging
 import signal
@@ -233,6 +234,9 @@ async def serve_stdio(settings: Settings) -> None:
 
     async with open_runtime(settings) as runtime:
         server = create_server(runtime)
+        # Start-up objects (SDK, catalog, specs) live for the whole session: keep them out of the
+        # collector's full passes, which otherwise show up as ~50 ms pauses in call latency.
+        gc.freeze()
         stdin = CheckedStdin()
         # The signal watcher's scope encloses the transport, so a SIGTERM also stops its reader
         # and writer tasks (stdin EOF ends them by itself).

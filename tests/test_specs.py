@@ -127,3 +127,23 @@ def test_all_problems_are_reported_at_once(tmp_path: Path) -> None:
     with pytest.raises(SpecError) as info:
         load_specs(directory)
     assert [p.split(":")[0] for p in info.value.problems] == ["mail.yaml", "network.yaml"]
+
+
+def test_parsed_specs_are_cached_and_invalidated_by_edits(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from linkup_mcp import specs
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    directory = tmp_path / "specs"
+    shutil.copytree(SPECS, directory, ignore=shutil.ignore_patterns("*.json"))
+    first = load_specs(directory)
+    assert len(list((tmp_path / "cache" / "linkup-mcp").glob("specs-*.json"))) == 1
+
+    def no_yaml(files: list[Path]) -> list[tuple[str, object]]:
+        raise AssertionError("the YAML parser ran although nothing changed")
+
+    monkeypatch.setattr(specs, "_parse_yaml", no_yaml)
+    assert load_specs(directory) == first  # served from the cache
+    edited = directory / "mail.yaml"
+    edited.write_text(edited.read_text(encoding="utf-8").replace("Find a work email", "Find an email"), "utf-8")
+    with pytest.raises(AssertionError, match="the YAML parser ran"):
+        load_specs(directory)  # a changed file is parsed again

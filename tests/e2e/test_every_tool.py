@@ -56,7 +56,7 @@ async def test_every_tool_with_schema_generated_arguments(sandbox: SandboxServer
             assert tool.output_schema is not None
             if tool.name == "credits_estimate":  # arguments drawn from the estimated tool's schema
                 schemas = {t.name: t.input_schema for t in tools}
-                names = tool.input_schema["properties"]["tool"]["enum"]
+                names = [t.name for t in tools if t.name not in ("credits_estimate", "webhooks_wait")]
                 examples = [{"tool": n, "arguments": draw(schemas[n], 1)[0]} for n in names]
             else:
                 examples = draw(tool.input_schema, EXAMPLES_PER_TOOL)
