@@ -351,7 +351,7 @@ class Dispatcher:
                 outcome = await self._confirmed_send(tool, account, args, estimated, confirm)
             finally:
                 code, charged = (outcome.code, outcome.charged) if outcome else ("CANCELLED", 0)
-                self.ledger.record(tool.name, account, code, estimated, ledger_args, charged)
+                self.ledger.record(tool.name, account, code, estimated, ledger_args, charged, deferred=True)
                 self.meter.settle(reservation, charged)
             return outcome, estimated
         try:

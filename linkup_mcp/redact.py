@@ -20,6 +20,9 @@ class Redactor:
             value = value.replace(secret, MASK)
         return value
 
+    def found_in(self, text: str) -> bool:
+        return any(s in text for s in self.secrets)
+
     def scrub(self, obj: Any) -> Any:
         """`obj` unchanged unless a secret occurs in it (checked once on its JSON form)."""
         if not self.secrets:

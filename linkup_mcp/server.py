@@ -110,8 +110,10 @@ async def open_runtime(settings: Settings, *, transport: Any = None) -> AsyncIte
 def tool_result(
     envelope: dict[str, Any], redactor: Redactor, files: list[types.EmbeddedResource] | None = None
 ) -> types.CallToolResult:
-    envelope = redactor.scrub(envelope)
-    text = json.dumps(envelope, ensure_ascii=False, separators=(",", ":"))
+    text = json.dumps(envelope, ensure_ascii=False, separators=(",", ":"), default=str)
+    if redactor.found_in(text):  # one serialisation serves the check and the text block
+        text = redactor.text(text)
+        envelope = json.loads(text)
     content: list[Any] = [types.TextContent(text=text), *(files or [])]
     return types.CallToolResult(content=content, structured_content=envelope, is_error=not envelope["ok"])
 

@@ -140,3 +140,24 @@ def test_two_processes_share_one_ledger_without_exceeding_a_cap(tmp_path: Path) 
     rows = Ledger(path).rows()
     assert sum(r["outcome"] == "OK" for r in rows) == 15
     assert len(rows) == 40
+
+
+def test_deferred_rows_are_written_by_the_timer_and_counted_by_readers(tmp_path: Path) -> None:
+    import sqlite3
+    import time as real_time
+
+    path = tmp_path / "ledger.sqlite3"
+    ledger = Ledger(path)
+    ledger.record("profiles_get", "acc", "OK", 1, "d1", 1, deferred=True)
+    other = sqlite3.connect(path)  # another process's view
+    assert other.execute("SELECT COUNT(*) FROM calls").fetchone() == (0,)
+    assert ledger.spent_today() == 1  # this process's readers flush first
+    assert other.execute("SELECT COUNT(*) FROM calls").fetchone() == (1,)
+    ledger.record("profiles_get", "acc", "OK", 1, "d2", 1, deferred=True)
+    deadline = real_time.monotonic() + 5
+    while other.execute("SELECT COUNT(*) FROM calls").fetchone() == (1,) and real_time.monotonic() < deadline:
+        real_time.sleep(0.05)
+    assert other.execute("SELECT COUNT(*) FROM calls").fetchone() == (2,)  # the timer wrote it
+    ledger.record("profiles_get", "acc", "OK", 1, "d3", 1, deferred=True)
+    ledger.close()  # close writes what is left
+    assert other.execute("SELECT SUM(charged) FROM calls").fetchone() == (3,)
