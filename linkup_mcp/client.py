@@ -120,8 +120,8 @@ class LinkupClient:
         self.policy = policy or RetryPolicy()
         self._sleep = sleep
         self._limiter = SlidingWindowLimiter(requests_per_minute, 60.0)
+        self._base = base_url.rstrip("/")  # joined by hand: httpx's base_url merge re-parses it per call
         self._options: dict[str, Any] = {
-            "base_url": base_url.rstrip("/"),
             "headers": {"x-api-key": api_key, "user-agent": f"linkup-mcp/{__version__}"},
             "timeout": httpx2.Timeout(timeout, connect=min(10.0, timeout)),
             "limits": httpx2.Limits(max_connections=100, max_keepalive_connections=20),
@@ -155,7 +155,7 @@ class LinkupClient:
             failure: TransportFailure | None = None
             await self._limiter.acquire()
             try:
-                response = await self._http.request(method, path, **kwargs)
+                response = await self._http.request(method, self._base + path, **kwargs)
             except (httpx2.ConnectError, httpx2.ConnectTimeout, httpx2.PoolTimeout) as exc:
                 kind: Literal["timeout", "network"] = "network" if isinstance(exc, httpx2.ConnectError) else "timeout"
                 failure = TransportFailure(kind, False, type(exc).__name__, attempt)
