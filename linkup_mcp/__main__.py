@@ -6,6 +6,7 @@
     linkup-mcp tools [--json]           list the tools and their cost
     linkup-mcp call TOOL --args JSON    call one tool and print its envelope
     linkup-mcp demo                     run a scripted agent session against the sandbox
+    linkup-mcp doctor                   check the set-up (key, URL, account, credits, ledger, specs)
 
 Flags mirror the LINKUP_* environment variables and override them. The API key has no flag
 on purpose: command lines are visible to other users of the machine (use LINKUP_API_KEY).
@@ -68,6 +69,8 @@ def build_parser() -> argparse.ArgumentParser:
     ledger = sub.add_parser("ledger", help="print credit spend by day, tool and account")
     ledger.add_argument("--days", type=int, default=30, help="how many days back (default 30)")
     _settings_flags(ledger, sub=True)
+    doctor = sub.add_parser("doctor", help="check configuration, key, account, credits, ledger and specs")
+    _settings_flags(doctor, sub=True)
     return parser
 
 
@@ -88,6 +91,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from linkup_mcp.cli_demo import run_demo
 
         return run_demo()
+    if ns.command == "doctor":  # before settings load: an invalid configuration is one of its checks
+        from linkup_mcp.cli_doctor import run_doctor
+
+        return run_doctor(lambda: _settings(ns))
     from pydantic import ValidationError
 
     try:

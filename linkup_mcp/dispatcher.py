@@ -45,6 +45,21 @@ ConfirmMode = Literal["off", "outreach", "all", "preview"]
 PRESEND_STATE = {"network_invite": "network_check_invitation"}
 
 
+MAX_DEPTH = 200  # far beyond any real arguments, far below the recursion limit (~1,000)
+
+
+def _too_deep(value: Any) -> bool:
+    """Iterative, so a 5,000-level value cannot exhaust the recursion limit on the way."""
+    stack = [(value, 0)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            return True
+        children = node.values() if isinstance(node, dict) else node if isinstance(node, list) else ()
+        stack.extend((child, depth + 1) for child in children)
+    return False
+
+
 def _params(args: dict[str, Any]) -> dict[str, Any]:
     """The API's params: the arguments minus the control arguments that steer this server."""
     return {k: v for k, v in args.items() if k not in CONTROL_ARGS}
@@ -124,6 +139,10 @@ class Dispatcher:
         progress: Progress | None = None,
     ) -> dict[str, Any]:
         args = dict(arguments or {})
+        if _too_deep(args):
+            problem = {"field": "(arguments)", "problem": f"nested deeper than {MAX_DEPTH} levels"}
+            error = ToolError("VALIDATION_ERROR", validation.summary([problem]), fields=[problem])
+            return self._envelope(name, None, _Outcome(error=error), 0)
         if name in self.catalog.local:
             return await self._local(name, args, confirm, progress)
         tool = None if self.catalog.compact else self.catalog.get(name)  # compact: via linkup_run_action
@@ -147,7 +166,11 @@ class Dispatcher:
         next_args = None
         if cached is not None:
             outcome, estimated = cached
-        elif "max_credits" in args and spec.pagination.style is not PaginationStyle.none:
+        elif (
+            "max_credits" in args
+            and spec.pagination.style is not PaginationStyle.none
+            and not validation.problems(tool.input_schema, args)  # else the normal path refuses it
+        ):
             outcome, estimated, next_args = await self._auto_page(tool, account, args, confirm, progress)
         else:
             if progress is None:

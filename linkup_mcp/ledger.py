@@ -30,7 +30,10 @@ OK = "OK"
 OUTCOME_UNKNOWN = "OUTCOME_UNKNOWN"
 # A pending row older than this belongs to a process that died mid-call: stop counting its estimate.
 STALE_PENDING_S = 15 * 60
-FLUSH_S = 1.0  # deferred rows are written within this long
+FLUSH_S = 1.0
+MAX_CREDITS_FIGURE = (
+    2**53
+)  # SQLite INTEGER holds 2**63; a schema-valid page window can estimate more  # deferred rows are written within this long
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS calls (
@@ -208,7 +211,7 @@ class Ledger:
                 a.tool,
                 a.account,
                 outcome,
-                a.estimated,
+                min(a.estimated, MAX_CREDITS_FIGURE),  # absurd estimates are refused, and stored bounded
                 charged,
                 a.args_digest,
                 a.dedup_key if dedup else None,

@@ -38,18 +38,23 @@ def _field(err: ValidationError) -> str:
 
 
 def _explain(err: ValidationError, schema: dict[str, Any]) -> list[dict[str, str]]:
-    props: dict[str, Any] = schema.get("properties", {})
+    props: dict[str, Any] = err.schema.get("properties", {}) if isinstance(err.schema, dict) else {}
     kind = err.validator
+    parent = ".".join(str(p) for p in err.absolute_path)
+    prefix = parent + "." if parent else ""  # a nested object's fields are named by their full path
     if kind == "required":
         missing = [m for m in err.validator_value if m not in (err.instance or {})]
         return [
-            {"field": m, "problem": f"required field is missing; pass {m} ({props.get(m, {}).get('description', '')})"}
+            {
+                "field": prefix + m,
+                "problem": f"required field is missing; pass {m} ({props.get(m, {}).get('description', '')})",
+            }
             for m in missing
         ]
     if kind == "additionalProperties":
-        extra = sorted(set(err.instance) - set(err.schema.get("properties", {})))
-        allowed = ", ".join(err.schema.get("properties", {}))
-        return [{"field": x, "problem": f"unknown field; allowed fields: {allowed}"} for x in extra]
+        extra = sorted(set(err.instance) - set(props))
+        allowed = ", ".join(props)
+        return [{"field": prefix + x, "problem": f"unknown field; allowed fields: {allowed}"} for x in extra]
     field = _field(err)
     if kind == "type":
         wanted = err.validator_value
@@ -64,7 +69,15 @@ def _explain(err: ValidationError, schema: dict[str, Any]) -> list[dict[str, str
         options = [" + ".join(s.get("required", [])) for s in err.validator_value if s.get("required")]
         if options:
             return [{"field": field, "problem": "pass one of: " + " or ".join(options)}]
-    return [{"field": field, "problem": err.message}]
+    return [{"field": field, "problem": _bounded(err)}]
+
+
+def _bounded(err: ValidationError) -> str:
+    """jsonschema's message, with the offending value shortened: a 1 MB string must not come
+    back whole in the error (it would flood the agent's context)."""
+    message = err.message
+    shown = repr(err.instance)
+    return message.replace(shown, _short(err.instance)) if len(shown) > 60 else message
 
 
 def problems(schema: dict[str, Any], arguments: dict[str, Any]) -> list[dict[str, str]]:
