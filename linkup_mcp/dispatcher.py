@@ -377,6 +377,7 @@ class Dispatcher:
                 self.ledger.record(tool.name, account, code, estimated, ledger_args, charged, deferred=True)
                 self.meter.settle(reservation, charged)
             return outcome, estimated
+        spent = 0
         try:
             gate = self.ledger.admit(admission(tool.action, account, args, estimated, self.guards))
             if isinstance(gate, Refusal):
@@ -385,15 +386,15 @@ class Dispatcher:
             try:
                 outcome = await self._confirmed_send(tool, account, args, estimated, confirm)
             finally:
-                if outcome is None:  # cancelled (MCP notifications/cancelled) or shutting down mid-call
-                    code = "CANCELLED" if tool.action.read_only else OUTCOME_UNKNOWN
-                    self.ledger.finish(gate, code, 0)
-                else:
-                    self.ledger.finish(gate, outcome.code, outcome.charged)
-                if outcome is None or outcome.code in (OK, OUTCOME_UNKNOWN):
+                code = outcome.code if outcome else "CANCELLED" if tool.action.read_only else OUTCOME_UNKNOWN
+                # A write that may have happened may have been charged: budgets count its estimate
+                # (the envelope's `charged` stays the API's figure: 0, unknown).
+                spent = estimated if code == OUTCOME_UNKNOWN else outcome.charged if outcome else 0
+                self.ledger.finish(gate, code, spent)
+                if code in (OK, OUTCOME_UNKNOWN):
                     self.recipients.record(tool.action, account, args)
         finally:
-            self.meter.settle(reservation, outcome.charged if outcome else 0)
+            self.meter.settle(reservation, spent)
         return outcome, estimated
 
     def _outreach_checks(
