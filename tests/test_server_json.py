@@ -57,7 +57,8 @@ def test_every_variable_is_a_setting(package: dict[str, Any]) -> None:
         if "choices" in var:
             assert var["choices"] == list(typing.get_args(field.annotation))
         if "default" in var:
-            assert var["default"] == str(field.default).lower() if isinstance(field.default, bool) else str(field.default)
+            expected = str(field.default).lower() if isinstance(field.default, bool) else str(field.default)
+            assert var["default"] == expected, var["name"]
 
 
 def test_only_the_key_is_secret_and_required(package: dict[str, Any]) -> None:

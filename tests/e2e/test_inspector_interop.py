@@ -26,7 +26,9 @@ NPM = shutil.which("npm")
 
 pytestmark = [
     pytest.mark.slow,
-    pytest.mark.skipif(NPM is None or shutil.which("node") is None, reason="npm/node not installed: cannot run the MCP Inspector"),
+    pytest.mark.skipif(
+        NPM is None or shutil.which("node") is None, reason="npm/node not installed: cannot run the MCP Inspector"
+    ),
 ]
 
 

@@ -92,3 +92,34 @@ def test_sigterm_mid_call_records_the_calls_and_exits_0(tmp_path: Path) -> None:
     rows = {r["tool"]: r["outcome"] for r in Ledger(str(ledger_path)).rows()}
     # the read is simply cancelled; the message may have gone out, so it is remembered as such
     assert rows == {"profiles_get_me": "CANCELLED", "messages_send": "OUTCOME_UNKNOWN"}
+
+
+def test_mcp_cancellation_stops_calls_in_flight_and_records_them(tmp_path: Path) -> None:
+    ledger_path = tmp_path / "ledger.sqlite3"
+    with SandboxServer() as sandbox:
+        sandbox.state.add_fault("slow:20", action="get_me")
+        sandbox.state.add_fault("slow:20", action="send")
+        env = {
+            "LINKUP_API_KEY": sandbox.config.api_key,
+            "LINKUP_BASE_URL": sandbox.base_url,
+            "LINKUP_ACCOUNT_ID": sandbox.config.account_id,
+            "LINKUP_LEDGER": str(ledger_path),
+        }
+        server = RawServer(env)
+        server.handshake()
+        server.send(call(1, "profiles_get_me", {}))
+        server.send(call(2, "messages_send", {"profile_url": FRIEND, "message_text": "Hello"}))
+        deadline = time.monotonic() + 10
+        while len(sandbox.state.requests) < 2 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        for request_id in (1, 2):
+            server.send({"jsonrpc": "2.0", "method": "notifications/cancelled", "params": {"requestId": request_id}})
+        server.send({"jsonrpc": "2.0", "id": 3, "method": "tools/list"})
+        answer = server.receive()
+        while answer.get("id") != 3:  # a cancelled request may or may not be answered first
+            answer = server.receive()
+        assert len(answer["result"]["tools"]) == 44  # the server carries on
+        server.close_stdin()
+        assert server.proc.wait(10) == 0
+    rows = {r["tool"]: r["outcome"] for r in Ledger(str(ledger_path)).rows()}
+    assert rows == {"profiles_get_me": "CANCELLED", "messages_send": "OUTCOME_UNKNOWN"}
