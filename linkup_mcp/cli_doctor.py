@@ -11,12 +11,16 @@ import os
 import sqlite3
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from pydantic import ValidationError
 
 from linkup_mcp.config import Settings
 from linkup_mcp.errors import HINTS
+from linkup_mcp.redact import Redactor
+
+if TYPE_CHECKING:
+    from linkup_mcp.dispatcher import Dispatcher
 
 NEEDS_KEY = "not checked (needs an API key)"
 # Where the balance may sit in /v2/credits' data (the sandbox answers credits_remaining).
@@ -39,10 +43,11 @@ def mask(secret: str) -> str:
 
 def run_doctor(load: Callable[[], Settings]) -> int:
     checks: list[Check] = []
+    secrets: list[str | None] = []  # the key, once loaded: an API message might echo it
 
     def report(check: Check) -> None:
         checks.append(check)
-        print(check.line(), flush=True)
+        print(Redactor(secrets).text(check.line()), flush=True)
 
     try:
         settings = load()
@@ -53,6 +58,7 @@ def run_doctor(load: Callable[[], Settings]) -> int:
             report(Check(False, "configuration", f"{name}: {message} (got {err.get('input')!r}); fix or unset it"))
         print("(the other checks need a valid configuration)")
         return 1
+    secrets.append(settings.api_key_value())
     report(Check(True, "configuration", "valid"))
 
     import anyio
@@ -119,7 +125,7 @@ async def _api_checks(settings: Settings) -> list[Check]:
     return [key_check, url_check, account_check, _credits_check(credits["data"])]
 
 
-async def _account_check(dispatcher: Any, settings: Settings) -> Check:
+async def _account_check(dispatcher: Dispatcher, settings: Settings) -> Check:
     if not settings.account_id and not settings.sandbox:
         listed = await dispatcher.run("accounts_list", {})
         accounts = (listed["data"] or {}).get("accounts", []) if listed["ok"] else []
@@ -130,7 +136,7 @@ async def _account_check(dispatcher: Any, settings: Settings) -> Check:
     account = answer["account_id"]
     if not answer["ok"]:
         return Check(False, "account", f"{account}: {answer['error']['code']}: {answer['error']['message']}")
-    data = answer["data"] or {}
+    data = answer["data"] if isinstance(answer["data"], dict) else {}
     label = f"{account} ({data['name']})" if data.get("name") else str(account)
     if data.get("is_active", data.get("status") in ("connected", "active")):
         return Check(True, "account", f"{label} active")
