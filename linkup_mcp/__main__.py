@@ -2,6 +2,7 @@
 
     linkup-mcp [flags]                  stdio MCP server (what MCP clients launch)
     linkup-mcp --sandbox                the same, against the built-in sandbox
+    linkup-mcp --transport http         streamable HTTP on --host/--port (127.0.0.1:8000)
     linkup-mcp sandbox [--port N]       serve the sandbox API alone
     linkup-mcp tools [--json]           list the tools and their cost
     linkup-mcp call TOOL --args JSON    call one tool and print its envelope
@@ -25,7 +26,7 @@ from typing import Any
 from linkup_mcp import __version__
 
 # Settings that have no flag: secrets must not appear on command lines (visible to other users).
-_NO_FLAG = frozenset({"api_key"})
+_NO_FLAG = frozenset({"api_key", "mcp_token"})
 
 
 def _settings_flags(parser: argparse.ArgumentParser, *, sub: bool = False) -> None:
@@ -127,6 +128,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from linkup_mcp.cli import call_tool
 
         return anyio.run(call_tool, settings, ns.tool, ns.args)
+    if settings.transport == "http":
+        from linkup_mcp.http_transport import serve_http
+
+        return serve_http(settings)
     from linkup_mcp.server import serve_stdio
 
     with contextlib.suppress(KeyboardInterrupt):

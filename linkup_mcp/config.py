@@ -61,8 +61,20 @@ class Settings(BaseModel):
     max_retries: int = Field(3, ge=0, le=10, description="retries of a retryable failure")
     retry_deadline: float = Field(45.0, gt=0, description="total seconds a call may spend retrying")
     log_level: str = Field("WARNING", description="stderr log level")
+    transport: Literal["stdio", "http"] = Field("stdio", description="stdio, or http (streamable HTTP on host:port)")
+    host: str = Field("127.0.0.1", description="HTTP transport: address to bind (non-loopback needs LINKUP_MCP_TOKEN)")
+    port: int = Field(8000, ge=1, le=65535, description="HTTP transport: port to bind")
+    mcp_token: SecretStr | None = Field(
+        None, description="HTTP transport: bearer token every request must carry; never echoed"
+    )
+    allowed_hosts: list[str] | None = Field(
+        None, description="HTTP transport: comma list of extra Host names clients may use (e.g. behind a proxy)"
+    )
+    client_keys: bool = Field(
+        False, description="HTTP transport: a request may bring its own LinkupAPI key in X-Linkup-Api-Key"
+    )
 
-    @field_validator("toolsets", "tools", "exclude_tools", mode="before")
+    @field_validator("toolsets", "tools", "exclude_tools", "allowed_hosts", mode="before")
     @classmethod
     def _split_commas(cls, value: Any) -> Any:
         if isinstance(value, str):

@@ -10,7 +10,7 @@ import gc
 import json
 import logging
 import signal
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -140,8 +140,12 @@ def _confirmer(ctx: ServerRequestContext[Any]) -> Confirm:
     return confirm
 
 
-def create_server(runtime: Runtime) -> Server[Any]:
+def create_server(runtime: Runtime, runtime_for: RuntimeFor | None = None) -> Server[Any]:
+    """`runtime_for(ctx)`, when given, picks the runtime of each call (HTTP per-request keys)."""
     tools = [types.Tool.model_validate(d) for d in runtime.catalog.definitions()]
+
+    async def runtime_of(ctx: ServerRequestContext[Any]) -> Runtime:
+        return runtime if runtime_for is None else await runtime_for(ctx)
 
     async def list_tools(
         ctx: ServerRequestContext[Any], params: types.PaginatedRequestParams | None
@@ -149,6 +153,7 @@ def create_server(runtime: Runtime) -> Server[Any]:
         return types.ListToolsResult(tools=tools)
 
     async def call_tool(ctx: ServerRequestContext[Any], params: types.CallToolRequestParams) -> types.CallToolResult:
+        runtime = await runtime_of(ctx)
         try:
             envelope = await runtime.dispatcher.call(
                 params.name, params.arguments, confirm=_confirmer(ctx), progress=ctx.session.report_progress
@@ -166,11 +171,13 @@ def create_server(runtime: Runtime) -> Server[Any]:
     async def list_resources(
         ctx: ServerRequestContext[Any], params: types.PaginatedRequestParams | None
     ) -> types.ListResourcesResult:
+        runtime = await runtime_of(ctx)
         return types.ListResourcesResult(resources=resources.list_resources(runtime.dispatcher))
 
     async def read_resource(
         ctx: ServerRequestContext[Any], params: types.ReadResourceRequestParams
     ) -> types.ReadResourceResult:
+        runtime = await runtime_of(ctx)
         contents = await resources.read_resource(runtime.dispatcher, str(params.uri))
         return types.ReadResourceResult(contents=redact_contents(contents, runtime.redactor))
 
@@ -248,3 +255,7 @@ async def serve_stdio(settings: Settings) -> None:
                 stdin.attach(write_stream)
                 await server.run(read_stream, write_stream, server.create_initialization_options())
             tasks.cancel_scope.cancel()  # stop watching for signals
+
+
+# The runtime of one request (see `create_server`); `linkup_mcp.http_transport` routes per-request keys.
+RuntimeFor = Callable[[ServerRequestContext[Any]], Awaitable[Runtime]]

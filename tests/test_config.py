@@ -38,7 +38,7 @@ def test_flags_override_environment(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_every_setting_but_the_key_has_a_flag() -> None:
     flags = {a.dest for a in build_parser()._actions}
-    assert set(Settings.model_fields) - flags == {"api_key"}
+    assert set(Settings.model_fields) - flags == {"api_key", "mcp_token"}
 
 
 @pytest.mark.parametrize(

@@ -45,6 +45,8 @@ def json_launches() -> dict[str, Launch]:
         data = json.loads(body)  # every JSON block in the README must parse
         for key in ("mcpServers", "servers"):
             for name, config in data.get(key, {}).items():
+                if "url" in config:  # HTTP transport: tests/e2e/test_http_transport.py connects to it
+                    continue
                 found[f"json{number}-{key}.{name}"] = Launch(config["command"], config["args"], config.get("env", {}))
     return found
 
