@@ -64,7 +64,7 @@ def fill_path(route: Route, values: dict[str, Any]) -> str:
 
     def sub(match: re.Match[str]) -> str:
         value = str(values.get(match.group(1), ""))
-        if not _PATH_VALUE.match(value) or value in (".", ".."):
+        if not _PATH_VALUE.fullmatch(value) or value in (".", ".."):
             raise PathValueError(f"{match.group(1)}: {value!r} is not a valid identifier for a URL path")
         return quote(value, safe="")
 

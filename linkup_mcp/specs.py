@@ -163,6 +163,9 @@ class ActionSpec(_Strict):
                 raise ValueError(f"param name {key!r} must be lower snake case")
             if not isinstance(sub, dict) or not sub.get("description"):
                 raise ValueError(f"param {key!r} needs a description")
+        stray = _stray_keywords(props)
+        if stray:
+            raise ValueError(f"not JSON Schema keywords (an unquoted comma in a description?): {stray}")
         for key in params.get("required", []):
             if key not in props:
                 raise ValueError(f"required param {key!r} is not in properties")
@@ -191,6 +194,27 @@ class ActionSpec(_Strict):
         if style is PaginationStyle.pages and not self.pagination.page_size:
             raise ValueError("pagination style pages needs page_size")
         return self
+
+
+SCHEMA_KEYWORDS = frozenset(
+    "type description minLength maxLength minimum maximum default enum items properties required "
+    "additionalProperties anyOf minItems maxItems pattern format".split()
+)
+
+
+def _stray_keywords(props: dict[str, Any], where: str = "") -> list[str]:
+    """Keys of property schemas that JSON Schema does not know: in YAML flow style, a comma in
+    an unquoted description silently starts a new key and cuts the description short."""
+    found = []
+    for name, sub in props.items():
+        if not isinstance(sub, dict):
+            continue
+        found += [f"{where}{name}: {key!r}" for key in sub if key not in SCHEMA_KEYWORDS]
+        found += _stray_keywords(sub.get("properties", {}), f"{where}{name}.")
+        items = sub.get("items")
+        if isinstance(items, dict):
+            found += _stray_keywords(items.get("properties", {}), f"{where}{name}[].")
+    return found
 
 
 class CategorySpec(_Strict):
