@@ -197,8 +197,25 @@ class ActionSpec(_Strict):
 
 
 SCHEMA_KEYWORDS = frozenset(
-    "type description minLength maxLength minimum maximum default enum items properties required "
-    "additionalProperties anyOf minItems maxItems pattern format".split()
+    [
+        "type",
+        "description",
+        "minLength",
+        "maxLength",
+        "minimum",
+        "maximum",
+        "default",
+        "enum",
+        "items",
+        "properties",
+        "required",
+        "additionalProperties",
+        "anyOf",
+        "minItems",
+        "maxItems",
+        "pattern",
+        "format",
+    ]
 )
 
 
