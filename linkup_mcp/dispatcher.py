@@ -544,7 +544,7 @@ class Dispatcher:
         error = body.get("error") if body else None
         if isinstance(error, dict) and isinstance(error.get("code"), str):
             code, message = error["code"], str(error.get("message") or "")
-            if side_effecting and status >= 500:
+            if side_effecting and (status >= 500 or code == "INTERNAL_ERROR"):  # it may have happened
                 what = f"LinkupAPI answered HTTP {status} {code} ({message})."
                 return _Outcome(error=self._unknown_outcome(tool, what), charged=charged or 0)
             hint = HINTS.get(code)
