@@ -7,6 +7,9 @@ GET    /_sandbox/credits     {balance, used};  POST {"balance": N} sets it
 GET    /_sandbox/faults      queued faults;    POST {"fault", "action"?, "times"?, "when"?}
 DELETE /_sandbox/faults      clear the queue
 POST   /_sandbox/rate_limit  {"per_minute": N} (0 = off)
+POST   /_sandbox/events      {"type": message|accepted_invitation|disconnection, "account_id"?,
+                             "profile_url"?, "text"?}: the event happens now (webhooks get it)
+POST   /_sandbox/webhooks/drop_streams   end every open webhook SSE stream (clients reconnect)
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ import json
 from dataclasses import asdict
 from typing import Any
 
+from linkup_mcp.sandbox import webhooks
 from linkup_mcp.sandbox.state import SandboxState
 
 
@@ -70,4 +74,8 @@ def _route(state: SandboxState, route: tuple[str, str], payload: dict[str, Any])
         with state.lock:
             state.rate_limit_per_minute = per_minute
         return 200, {"rate_limit_per_minute": per_minute}
+    if route == ("POST", "/_sandbox/events"):
+        return 200, webhooks.inject(state, payload)
+    if route == ("POST", "/_sandbox/webhooks/drop_streams"):
+        return 200, {"ok": True, "dropped": state.drop_streams()}
     return 404, {"ok": False, "error": f"no sandbox admin route {route[0]} {route[1]}"}

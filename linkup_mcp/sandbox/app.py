@@ -5,6 +5,7 @@ connection without any answer, which needs uvicorn's raw `send` (middleware woul
 
   POST /v2/{category}            {account_id, action, params}  (account_id optional for mail)
   GET  /v2/accounts[?limit&offset]   GET /v2/accounts/{id}      GET /v2/credits
+  /v2/webhooks[/{id}[/start|stop|events|stream]]   webhooks, free (see `webhooks.py`)
   /_sandbox/...                  admin routes for tests and demos (see `admin.py`)
 
 Order of checks, as the API does them: key (403) → rate limit (429) → body (400) → route/action
@@ -23,7 +24,7 @@ from datetime import datetime, timezone
 from typing import Any
 from urllib.parse import parse_qs
 
-from linkup_mcp.sandbox import admin
+from linkup_mcp.sandbox import admin, webhooks
 from linkup_mcp.sandbox.errors import ApiError
 from linkup_mcp.sandbox.faults import Fault, parse_fault
 from linkup_mcp.sandbox.handlers import ACCOUNT_OPTIONAL, CATEGORIES, ActionDef, Ctx, Outcome
@@ -111,7 +112,27 @@ class SandboxApp:
             )
             await _send_answer(send, Answer(status, payload))
             return
+        webhook_id = webhooks.stream_id(path)
+        if webhook_id is not None:
+            await self._stream(scope, receive, send, webhook_id)
+            return
         await self._api(scope, receive, send, body)
+
+    async def _stream(self, scope: Scope, receive: Receive, send: Send, webhook_id: str) -> None:
+        """SSE for a hosted webhook: the key may come as `api_key` (browsers' EventSource
+        cannot send headers); no faults, and the log records the opening only."""
+        record = self.state.new_record(scope["method"], scope["path"])
+        record.action, query = "stream_webhook", _query(scope)
+        try:
+            _allow(scope["method"], "GET")
+            _authorize(self.state, _header(scope, "x-api-key") or query.get("api_key"))
+            stream = webhooks.Stream.open(self.state, webhook_id, query, _header(scope, "last-event-id"))
+        except ApiError as exc:
+            record.status, record.error_code = exc.status, exc.code
+            await _send_answer(send, error_answer(exc, record.action))
+            return
+        record.status, record.account_id = 200, stream.account_id
+        await stream.run(receive, send)
 
     async def _api(self, scope: Scope, receive: Receive, send: Send, body: bytes) -> None:
         state = self.state
@@ -142,11 +163,7 @@ class SandboxApp:
         self, scope: Scope, receive: Receive, body: bytes, record: RequestRecord
     ) -> tuple[Answer | None, Fault | None]:
         state = self.state
-        if _header(scope, "x-api-key") != state.config.api_key:
-            raise ApiError("INVALID_API_KEY", "Invalid or missing API key: send it in the x-api-key header.")
-        retry_after = state.rate_check(state.config.api_key)
-        if retry_after is not None:
-            raise RateLimited(retry_after)
+        _authorize(state, _header(scope, "x-api-key"))
         method, path = scope["method"], scope["path"]
         request = _parse_request(method, path, body, _query(scope))
         record.action, record.account_id, record.params = request.action, request.account_id, request.params
@@ -197,6 +214,11 @@ class SandboxApp:
             return success_answer(data, "get_credits", None, 0), 0
         if request.category == "accounts":
             return _accounts(state, request), 0
+        if request.category == "webhooks":
+            if request.action == "create_webhook":
+                _check_account(state, request.account_id)
+            data, account_id = webhooks.perform(state, request.action or "", request.params)
+            return success_answer(data, request.action or "", account_id, 0), 0
         categories = CATEGORIES[request.category]
         action = categories.get(request.action or "")
         if action is None:
@@ -220,6 +242,7 @@ class SandboxApp:
             )
         data = outcome.effect() if outcome.effect is not None else outcome.data
         state.debit(charge)
+        webhooks.after_action(state, request.category, action.name, account, data)
         return success_answer(data, action.name, account, charge), charge
 
 
@@ -250,6 +273,9 @@ def _parse_request(method: str, path: str, body: bytes, query: dict[str, str]) -
     if match:
         _allow(method, "GET")
         return _Request("accounts", "get_account", match.group(1), {})
+    if webhooks.owns(path):
+        hook_action, hook_params = webhooks.parse(method, path, body, query)
+        return _Request("webhooks", hook_action, hook_params.get("account_id"), hook_params)
     match = _CATEGORY_PATH.match(path)
     if not match or (match.group(1) not in CATEGORIES and match.group(1) not in ENRICH_PATHS):
         raise ApiError("NOT_FOUND", f"No route for {method} {path}")
@@ -276,6 +302,14 @@ def _parse_request(method: str, path: str, body: bytes, query: dict[str, str]) -
             "INVALID_PARAMS", f"Unknown field(s) in body: {', '.join(unknown)} (put action params in params)"
         )
     return _Request(category, action, account, params, match.group(1))
+
+
+def _authorize(state: SandboxState, api_key: str | None) -> None:
+    if api_key != state.config.api_key:
+        raise ApiError("INVALID_API_KEY", "Invalid or missing API key: send it in the x-api-key header.")
+    retry_after = state.rate_check(state.config.api_key)
+    if retry_after is not None:
+        raise RateLimited(retry_after)
 
 
 def _allow(method: str, expected: str) -> None:

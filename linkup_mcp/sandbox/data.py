@@ -660,15 +660,25 @@ class Viewer:
 
 
 @dataclass
+class WebhookItem:
+    """One event kept by a hosted webhook: `seq` orders them (and is in the event id)."""
+
+    seq: int
+    created_us: int  # epoch microseconds, strictly increasing
+    view: dict[str, Any]  # {event_id, event, created_at}, as polled and streamed
+
+
+@dataclass
 class Webhook:
     webhook_id: str
     account_id: str
-    url: str | None
+    url: str | None  # None: hosted mode (poll or stream); else custom mode (POSTed there)
     events: list[str]
     enable_signature: bool
     is_active: bool
     created_at: int
     secret: str | None = None
+    items: list[WebhookItem] = field(default_factory=list)  # hosted mode only
 
 
 @dataclass

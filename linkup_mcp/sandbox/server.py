@@ -18,8 +18,11 @@ log = logging.getLogger("linkup_mcp.sandbox")
 
 
 def _uvicorn_config(app: SandboxApp) -> uvicorn.Config:
-    # log_config=None: keep uvicorn off stdout (stdout is the MCP channel in --sandbox mode)
-    return uvicorn.Config(app, lifespan="off", log_config=None, log_level="warning", access_log=False)
+    # log_config=None: keep uvicorn off stdout (stdout is the MCP channel in --sandbox mode);
+    # a bounded graceful shutdown, so an open webhook stream cannot hold the server up
+    return uvicorn.Config(
+        app, lifespan="off", log_config=None, log_level="warning", access_log=False, timeout_graceful_shutdown=2
+    )
 
 
 class SandboxServer:
@@ -55,6 +58,7 @@ class SandboxServer:
         return self
 
     def stop(self) -> None:
+        self.state.close()  # ends the scheduler and the open webhook streams
         self._server.should_exit = True
         self._thread.join(5)
         self._socket.close()
@@ -76,5 +80,7 @@ def serve_forever(host: str = "127.0.0.1", port: int = 8765, config: SandboxConf
         f"LinkupAPI V2 sandbox on http://{host}:{port}  (x-api-key: {config.api_key}, account_id: {config.account_id})"
     )
     print(f"Admin: http://{host}:{port}/_sandbox/state  ·  Ctrl-C to stop", flush=True)
-    server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, lifespan="off", log_level="warning"))
+    server = uvicorn.Server(
+        uvicorn.Config(app, host=host, port=port, lifespan="off", log_level="warning", timeout_graceful_shutdown=2)
+    )
     server.run()

@@ -1,22 +1,38 @@
 """The sandbox's mutable state: the world, the credit balance, the request log, the fault
-queue and the rate limiter. One lock guards it all: the app (uvicorn's thread) and tests (the
-main thread, through `SandboxServer.state`) both use it.
+queue, the rate limiter, the scheduler and the open webhook streams. One lock guards it all:
+the app (uvicorn's thread), the scheduler's thread and tests (the main thread, through
+`SandboxServer.state`) all use it.
+
+The scheduler runs `schedule(delay_s, fn)` callbacks (simulated people accepting invitations,
+replying...) in a daemon thread started on first use, under the lock; `reset` drops pending
+ones and `close` stops it.
 """
 
 from __future__ import annotations
 
+import heapq
+import itertools
+import logging
 import math
 import threading
 import time
 from collections import deque
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from linkup_mcp.sandbox.config import INACTIVE_ACCOUNT_ID, SandboxConfig
 from linkup_mcp.sandbox.data import T0_MS, World, generate_world
 from linkup_mcp.sandbox.faults import Fault, parse_fault
 
 WINDOW_S = 60.0
+log = logging.getLogger("linkup_mcp.sandbox")
+
+
+class Listener(Protocol):
+    """An open webhook stream: woken on each new event, or told to close."""
+
+    def wake(self, closing: bool = False) -> None: ...
 
 
 @dataclass
@@ -78,8 +94,20 @@ class SandboxState:
     faults: list[FaultRule] = field(init=False)
     _hits: dict[str, deque[float]] = field(init=False)
     _next_id: int = field(init=False)
+    # webhooks: open streams, event counters (never reset: ids stay unique), simulation counters
+    streams: set[Listener] = field(default_factory=set)
+    event_seq: int = 0
+    last_event_us: int = 0
+    invites_sent: int = field(init=False)
+    messages_sent: int = field(init=False)
+    closed: bool = False
+    _tasks: list[tuple[float, int, Callable[[], None]]] = field(default_factory=list)
+    _task_ids: itertools.count[int] = field(default_factory=itertools.count)
+    _wakeup: threading.Condition = field(init=False)
+    _scheduler: threading.Thread | None = None
 
     def __post_init__(self) -> None:
+        self._wakeup = threading.Condition(self.lock)
         self.reset()
 
     # -- life cycle ---------------------------------------------------------------------
@@ -110,6 +138,56 @@ class SandboxState:
             self.faults = []
             self._hits = {}
             self._next_id = 1
+            self.invites_sent = self.messages_sent = 0
+            self._tasks = []
+            self.drop_streams()
+
+    def close(self) -> None:
+        """Stop the scheduler and end every open stream (the server is going away)."""
+        with self.lock:
+            self.closed = True
+            self._tasks = []
+            self.drop_streams()
+            self._wakeup.notify_all()
+
+    # -- scheduler and streams ------------------------------------------------------------
+
+    def schedule(self, delay_s: float, fn: Callable[[], None]) -> None:
+        """Run `fn` (under the lock) in `delay_s` seconds, unless reset or closed before."""
+        with self.lock:
+            if self.closed:
+                return
+            heapq.heappush(self._tasks, (time.monotonic() + delay_s, next(self._task_ids), fn))
+            if self._scheduler is None:
+                self._scheduler = threading.Thread(target=self._run_tasks, name="linkup-sandbox-events", daemon=True)
+                self._scheduler.start()
+            self._wakeup.notify_all()
+
+    def _run_tasks(self) -> None:
+        with self.lock:
+            while not self.closed:
+                now = time.monotonic()
+                if self._tasks and self._tasks[0][0] <= now:
+                    fn = heapq.heappop(self._tasks)[2]
+                    try:
+                        fn()
+                    except Exception:  # one broken callback must not stop the simulation
+                        log.exception("sandbox: scheduled event failed")
+                    continue
+                self._wakeup.wait(self._tasks[0][0] - now if self._tasks else None)
+
+    def notify_streams(self) -> None:
+        with self.lock:
+            for stream in list(self.streams):
+                stream.wake()
+
+    def drop_streams(self) -> int:
+        """End every open stream (clients see the stream close and reconnect)."""
+        with self.lock:
+            streams, self.streams = self.streams, set()
+        for stream in streams:
+            stream.wake(closing=True)
+        return len(streams)
 
     def _id(self) -> int:
         self._next_id += 1
@@ -218,6 +296,8 @@ class SandboxState:
                 "visits": len(w.visits),
                 "jobs": {j.job_id: j.status for j in w.jobs.values()},
                 "webhooks": len(w.webhooks),
+                "webhook_streams_open": len(self.streams),
+                "events_scheduled": len(self._tasks),
                 "faults_queued": [asdict(f) for f in self.faults],
                 "requests_logged": len(self.requests),
             }
