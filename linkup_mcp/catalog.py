@@ -72,6 +72,9 @@ def input_schema(action: ResolvedAction) -> dict[str, Any]:
     props["account_id"] = {"type": "string", "description": _ACCOUNT_DESCRIPTIONS[action.route.account]}
     if action.route.account == "path":  # goes into the URL path: say what is allowed
         props["account_id"]["pattern"] = ID_PATTERN
+    for name in action.route.path_params():  # every value placed in a URL path, likewise
+        if name in props and name != "account_id":
+            props[name] = {**props[name], "pattern": ID_PATTERN}
     if action.spec.outreach is not None:
         props["allow_duplicate"] = ALLOW_DUPLICATE
         props["confirm_token"] = CONFIRM_TOKEN

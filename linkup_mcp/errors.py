@@ -19,6 +19,7 @@ RETRYABLE: dict[str, bool] = {
     "INVALID_ACCOUNT": False,
     "ACCOUNT_INACTIVE": False,
     "INVALID_ACTION": False,
+    "NOT_FOUND": False,  # an unknown id in a URL path (webhooks); seen in the sandbox, not in the error table
     "INVALID_PARAMS": False,
     "RATE_LIMITED": True,
     "INSUFFICIENT_CREDITS": False,

@@ -12,6 +12,7 @@ from typing import Any
 import anyio
 
 from linkup_mcp.envelope import OUTPUT_SCHEMA
+from linkup_mcp.specs import ID_PATTERN
 
 WAIT_TOOL: dict[str, Any] = {
     "name": "webhooks_wait",
@@ -24,7 +25,7 @@ WAIT_TOOL: dict[str, Any] = {
     "inputSchema": {
         "type": "object",
         "properties": {
-            "webhook_id": {"type": "string", "minLength": 1, "description": "Hosted webhook id"},
+            "webhook_id": {"type": "string", "pattern": ID_PATTERN, "description": "Hosted webhook id"},
             "timeout_s": {
                 "type": "integer",
                 "minimum": 1,

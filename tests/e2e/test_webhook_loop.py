@@ -1,0 +1,42 @@
+"""The outreach loop without an account: create a hosted webhook, send a message, wait for the
+reply with webhooks_wait — the real server over stdio, the sandbox over loopback."""
+
+from __future__ import annotations
+
+import pytest
+
+from linkup_mcp.sandbox import SandboxConfig, SandboxServer
+from tests.e2e.conftest import mcp_session
+
+pytestmark = pytest.mark.anyio
+
+FRIEND = "https://www.linkedin.com/in/victor-johnson"
+
+
+async def test_send_then_wait_for_the_reply() -> None:
+    with SandboxServer(SandboxConfig(event_delay_s=0.5)) as sandbox:
+        env = {
+            "LINKUP_API_KEY": sandbox.config.api_key,
+            "LINKUP_BASE_URL": sandbox.base_url,
+            "LINKUP_ACCOUNT_ID": sandbox.config.account_id,
+            "LINKUP_TOOLSETS": "messages,webhooks",
+        }
+        async with mcp_session(env) as client:
+            names = {t.name for t in (await client.list_tools()).tools}
+            assert {"webhooks_create", "webhooks_events", "webhooks_wait"} <= names
+            created = (await client.call_tool("webhooks_create", {"events": ["message_received"]})).structured_content
+            assert created["ok"] is True, created["error"]
+            webhook = created["data"]["webhook_id"]
+            sent = await client.call_tool("messages_send", {"profile_url": FRIEND, "message_text": "Lunch on Friday?"})
+            assert sent.structured_content["ok"] is True
+            waited = await client.call_tool("webhooks_wait", {"webhook_id": webhook, "timeout_s": 10})
+            again = await client.call_tool(
+                "webhooks_wait",
+                {"webhook_id": webhook, "timeout_s": 1, "since": waited.structured_content["data"]["next_since"]},
+            )
+    data = waited.structured_content["data"]
+    assert data["timed_out"] is False and len(data["items"]) == 1
+    event = data["items"][0]["event"]["event"]
+    assert event["type"] == "message" and event["sender_profile"] == FRIEND
+    assert again.structured_content["data"]["items"] == []  # nothing twice
+    assert again.structured_content["data"]["timed_out"] is True
