@@ -198,8 +198,7 @@ class Catalog:
         if compact:
             toolsets = sorted({t.action.category for t in tools})
             return cls(tools, {d["name"]: d for d in meta.definitions(toolsets)}, compact=True)
-        names = [t.name for t in tools]
-        local = {n: make(names) for n, (make, toolset, ro) in LOCAL_TOOLS.items() if exposure.allows(n, toolset, ro)}
+        local = {n: d for n, (d, toolset, ro) in LOCAL_TOOLS.items() if exposure.allows(n, toolset, ro)}
         return cls(tools, local)
 
     def get(self, name: str) -> CompiledTool | None:

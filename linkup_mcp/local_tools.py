@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import copy
-from collections.abc import Callable
 from typing import Any
 
 from linkup_mcp.envelope import OUTPUT_SCHEMA
@@ -36,14 +34,9 @@ ESTIMATE_TOOL: dict[str, Any] = {
 }
 
 
-def estimate_tool(api_tools: list[str]) -> dict[str, Any]:
-    """credits_estimate; an unknown `tool` is answered with the closest names (an enum of every
-    tool would cost ~200 tokens on every tools/list)."""
-    return copy.deepcopy(ESTIMATE_TOOL)
-
-
-# name -> (definition builder taking the exposed API tool names, toolset, read_only)
-LOCAL_TOOLS: dict[str, tuple[Callable[[list[str]], dict[str, Any]], str, bool]] = {
-    ESTIMATE_TOOL["name"]: (estimate_tool, "credits", True),
-    WAIT_TOOL["name"]: (lambda api_tools: WAIT_TOOL, "webhooks", True),
+# name -> (definition, toolset, read_only). No enum of tool names in credits_estimate: an unknown
+# name is answered with the closest ones, and an enum of every tool costs ~200 tokens per listing.
+LOCAL_TOOLS: dict[str, tuple[dict[str, Any], str, bool]] = {
+    ESTIMATE_TOOL["name"]: (ESTIMATE_TOOL, "credits", True),
+    WAIT_TOOL["name"]: (WAIT_TOOL, "webhooks", True),
 }

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import socket
+import sys
 import threading
 from types import TracebackType
 
@@ -76,10 +77,12 @@ def serve_forever(host: str = "127.0.0.1", port: int = 8765, config: SandboxConf
     """`linkup-mcp sandbox`: serve until interrupted; prints where and with which key."""
     config = config or SandboxConfig()
     app = SandboxApp(SandboxState(config))
+    # stderr like every other message of this package: stdout is reserved for the MCP protocol
     print(
-        f"LinkupAPI V2 sandbox on http://{host}:{port}  (x-api-key: {config.api_key}, account_id: {config.account_id})"
+        f"LinkupAPI V2 sandbox on http://{host}:{port}  (x-api-key: {config.api_key}, account_id: {config.account_id})",
+        file=sys.stderr,
     )
-    print(f"Admin: http://{host}:{port}/_sandbox/state  ·  Ctrl-C to stop", flush=True)
+    print(f"Admin: http://{host}:{port}/_sandbox/state  ·  Ctrl-C to stop", file=sys.stderr, flush=True)
     server = uvicorn.Server(
         uvicorn.Config(app, host=host, port=port, lifespan="off", log_level="warning", timeout_graceful_shutdown=2)
     )

@@ -6,6 +6,8 @@ from __future__ import annotations
 import signal
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -65,9 +67,9 @@ def test_stdin_eof_exits_promptly_with_status_0() -> None:
     assert time.monotonic() - started < 5
 
 
-@pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
-def test_sigterm_mid_call_records_the_calls_and_exits_0(tmp_path: Path) -> None:
-    ledger_path = tmp_path / "ledger.sqlite3"
+@contextmanager
+def two_calls_in_flight(ledger_path: Path) -> Iterator[RawServer]:
+    """A server whose profiles_get_me (a read) and messages_send (a write) hang at the API."""
     with SandboxServer() as sandbox:
         sandbox.state.add_fault("slow:20", action="get_me")
         sandbox.state.add_fault("slow:20", action="send")
@@ -85,33 +87,29 @@ def test_sigterm_mid_call_records_the_calls_and_exits_0(tmp_path: Path) -> None:
         while len(sandbox.state.requests) < 2 and time.monotonic() < deadline:
             time.sleep(0.05)
         assert len(sandbox.state.requests) == 2  # both calls are in flight at the API
+        yield server
+
+
+def ledger_outcomes(ledger_path: Path) -> dict[str, str]:
+    return {r["tool"]: r["outcome"] for r in Ledger(str(ledger_path)).rows()}
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
+def test_sigterm_mid_call_records_the_calls_and_exits_0(tmp_path: Path) -> None:
+    with two_calls_in_flight(tmp_path / "ledger.sqlite3") as server:
         server.proc.send_signal(signal.SIGTERM)
         started = time.monotonic()
         assert server.proc.wait(10) == 0
         assert time.monotonic() - started < 5
-    rows = {r["tool"]: r["outcome"] for r in Ledger(str(ledger_path)).rows()}
     # the read is simply cancelled; the message may have gone out, so it is remembered as such
-    assert rows == {"profiles_get_me": "CANCELLED", "messages_send": "OUTCOME_UNKNOWN"}
+    assert ledger_outcomes(tmp_path / "ledger.sqlite3") == {
+        "profiles_get_me": "CANCELLED",
+        "messages_send": "OUTCOME_UNKNOWN",
+    }
 
 
 def test_mcp_cancellation_stops_calls_in_flight_and_records_them(tmp_path: Path) -> None:
-    ledger_path = tmp_path / "ledger.sqlite3"
-    with SandboxServer() as sandbox:
-        sandbox.state.add_fault("slow:20", action="get_me")
-        sandbox.state.add_fault("slow:20", action="send")
-        env = {
-            "LINKUP_API_KEY": sandbox.config.api_key,
-            "LINKUP_BASE_URL": sandbox.base_url,
-            "LINKUP_ACCOUNT_ID": sandbox.config.account_id,
-            "LINKUP_LEDGER": str(ledger_path),
-        }
-        server = RawServer(env)
-        server.handshake()
-        server.send(call(1, "profiles_get_me", {}))
-        server.send(call(2, "messages_send", {"profile_url": FRIEND, "message_text": "Hello"}))
-        deadline = time.monotonic() + 10
-        while len(sandbox.state.requests) < 2 and time.monotonic() < deadline:
-            time.sleep(0.05)
+    with two_calls_in_flight(tmp_path / "ledger.sqlite3") as server:
         for request_id in (1, 2):
             server.send({"jsonrpc": "2.0", "method": "notifications/cancelled", "params": {"requestId": request_id}})
         server.send({"jsonrpc": "2.0", "id": 3, "method": "tools/list"})
@@ -121,5 +119,7 @@ def test_mcp_cancellation_stops_calls_in_flight_and_records_them(tmp_path: Path)
         assert len(answer["result"]["tools"]) == 44  # the server carries on
         server.close_stdin()
         assert server.proc.wait(10) == 0
-    rows = {r["tool"]: r["outcome"] for r in Ledger(str(ledger_path)).rows()}
-    assert rows == {"profiles_get_me": "CANCELLED", "messages_send": "OUTCOME_UNKNOWN"}
+    assert ledger_outcomes(tmp_path / "ledger.sqlite3") == {
+        "profiles_get_me": "CANCELLED",
+        "messages_send": "OUTCOME_UNKNOWN",
+    }

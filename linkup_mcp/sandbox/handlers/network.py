@@ -149,76 +149,48 @@ def _invitations(world: World, direction: str, params: dict[str, Any]) -> list[I
     )
 
 
-def list_invitations(ctx: Ctx, params: dict[str, Any]) -> Outcome:
+def _list(ctx: Ctx, params: dict[str, Any], direction: str) -> Outcome:
+    """list_invitations (received) and list_sent: one listing; the documented shapes differ only
+    in the person's key and picture field, the shared_secret (received only, for accept) and the
+    echoed invitation_type (sent only)."""
     world = ctx.world
-    found = _invitations(world, "received", params)
+    received = direction == "received"
+    found = _invitations(world, direction, params)
     page, pagination = offset_page(found, params, results_per_page=100)
     now = ctx.now()
     items = []
     for inv in page:
         p = world.people[inv.person_id]
         label, days = relative(inv.sent_at, now)
-        items.append(
-            {
-                "entity_urn": inv.entity_urn,
-                "invitation_id": inv.id,
-                "shared_secret": inv.shared_secret,
-                "sender": {
-                    "first_name": p.first_name,
-                    "last_name": p.last_name,
-                    "headline": p.headline,
-                    "linkedin_url": p.profile_url,
-                    "profile_picture_url": p.picture,
-                },
-                "message": inv.message,
-                "invitation_type": inv.invitation_type,
-                "sent_time": label,
-                "sent_time_days": days,
-            }
-        )
-    data = {
+        item: dict[str, Any] = {"entity_urn": inv.entity_urn, "invitation_id": inv.id}
+        if received:
+            item["shared_secret"] = inv.shared_secret
+        item["sender" if received else "recipient"] = {
+            "first_name": p.first_name,
+            "last_name": p.last_name,
+            "headline": p.headline,
+            "linkedin_url": p.profile_url,
+            "profile_picture_url" if received else "profile_picture": p.picture,
+        }
+        item.update(message=inv.message, invitation_type=inv.invitation_type, sent_time=label, sent_time_days=days)
+        items.append(item)
+    data: dict[str, Any] = {
         "invitations": items,
         "total_results": len(items),
         "total_available_results": len(found),
-        "pagination": pagination,
     }
+    if not received:
+        data["invitation_type"] = params.get("invitation_type", "CONNECTION")
+    data["pagination"] = pagination
     return Outcome(data, results=len(items))
+
+
+def list_invitations(ctx: Ctx, params: dict[str, Any]) -> Outcome:
+    return _list(ctx, params, "received")
 
 
 def list_sent(ctx: Ctx, params: dict[str, Any]) -> Outcome:
-    world = ctx.world
-    found = _invitations(world, "sent", params)
-    page, pagination = offset_page(found, params, results_per_page=100)
-    now = ctx.now()
-    items = []
-    for inv in page:
-        p = world.people[inv.person_id]
-        label, days = relative(inv.sent_at, now)
-        items.append(
-            {
-                "entity_urn": inv.entity_urn,
-                "invitation_id": inv.id,
-                "recipient": {
-                    "first_name": p.first_name,
-                    "last_name": p.last_name,
-                    "headline": p.headline,
-                    "linkedin_url": p.profile_url,
-                    "profile_picture": p.picture,
-                },
-                "message": inv.message,
-                "invitation_type": inv.invitation_type,
-                "sent_time": label,
-                "sent_time_days": days,
-            }
-        )
-    data = {
-        "invitations": items,
-        "total_results": len(items),
-        "total_available_results": len(found),
-        "invitation_type": params.get("invitation_type", "CONNECTION"),
-        "pagination": pagination,
-    }
-    return Outcome(data, results=len(items))
+    return _list(ctx, params, "sent")
 
 
 def withdraw(ctx: Ctx, params: dict[str, Any]) -> Outcome:
