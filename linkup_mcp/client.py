@@ -14,7 +14,8 @@ import json
 import logging
 import re
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any, Literal
 from urllib.parse import quote
@@ -33,6 +34,7 @@ log = logging.getLogger(__name__)
 REQUESTS_PER_MINUTE = 300
 
 _PATH_VALUE = re.compile(ID_PATTERN)
+_STREAM_ROUTE = Route(method="GET", path="/v2/webhooks/{webhook_id}/stream", body="query", account="none")
 
 
 class PathValueError(ValueError):
@@ -57,6 +59,14 @@ class TransportFailure(Exception):
 
     def __str__(self) -> str:
         return f"{self.kind}: {self.detail}"
+
+
+class StreamRefused(Exception):
+    """The API answered an event stream request with an error (e.g. 404 unknown webhook)."""
+
+    def __init__(self, status: int, code: str, message: str):
+        super().__init__(f"{code}: {message}")
+        self.status, self.code, self.message = status, code, message
 
 
 def fill_path(route: Route, values: dict[str, Any]) -> str:
@@ -186,3 +196,34 @@ class LinkupClient:
             return reply
         assert failure is not None
         raise failure
+
+    @asynccontextmanager
+    async def event_stream(
+        self, webhook_id: str, *, last_event_id: str | None = None, read_timeout: float = 90.0
+    ) -> AsyncIterator[AsyncIterator[httpx2.ServerSentEvent]]:
+        """A hosted webhook's SSE stream (`GET /v2/webhooks/{id}/stream`), resumed after
+        `last_event_id`. SSE cannot carry headers from a browser, so the API takes the key as the
+        `api_key` query parameter; it never reaches a log (the root logger masks secrets).
+        `read_timeout` exceeds the API's 30 s keepalive, so only a dead connection trips it.
+        Raises StreamRefused on an API error, httpx2 errors when no stream came."""
+        path = fill_path(_STREAM_ROUTE, {"webhook_id": webhook_id})
+        headers = {"accept": "text/event-stream", "cache-control": "no-cache"}
+        if last_event_id:
+            headers["last-event-id"] = last_event_id
+        api_key = self._options["headers"]["x-api-key"]
+        timeout = httpx2.Timeout(read_timeout, connect=min(10.0, read_timeout))
+        await self._limiter.acquire()
+        request = self._http.stream(
+            "GET", self._base + path, params={"api_key": api_key}, headers=headers, timeout=timeout
+        )
+        async with request as response:
+            if response.status_code != 200:
+                await response.aread()
+                body, excerpt = decode(response)
+                error = (body or {}).get("error") or {}
+                raise StreamRefused(
+                    response.status_code,
+                    str(error.get("code") or f"HTTP_{response.status_code}"),
+                    str(error.get("message") or excerpt or response.reason_phrase),
+                )
+            yield httpx2.EventSource(response).__aiter__()

@@ -40,6 +40,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from linkup_mcp.config import Settings
 from linkup_mcp.redact import RedactingFilter
 from linkup_mcp.server import Runtime, create_server, open_runtime
+from linkup_mcp.subscriptions import Subscriptions
 
 log = logging.getLogger(__name__)
 
@@ -178,8 +179,9 @@ def _listen(host: str, port: int) -> socket.socket:
 async def _serve(settings: Settings, token: str | None, sock: socket.socket) -> None:
     async with AsyncExitStack() as stack:
         runtime = await stack.enter_async_context(open_runtime(settings))
+        subscriptions = await stack.enter_async_context(Subscriptions.running())
         runtime_for = ClientKeys(settings, runtime, stack) if settings.client_keys else None
-        app: ASGIApp = create_server(runtime, runtime_for).streamable_http_app(
+        app: ASGIApp = create_server(runtime, runtime_for, subscriptions).streamable_http_app(
             host=settings.host, transport_security=transport_security(settings.host, settings.allowed_hosts)
         )
         if token:
@@ -195,6 +197,7 @@ async def _serve(settings: Settings, token: str | None, sock: socket.socket) -> 
             tasks.start_soon(_stop_on_signals, server)
             await server.serve(sockets=[sock])
             tasks.cancel_scope.cancel()
+        subscriptions.stop()  # followers first: per-key runtimes close before `subscriptions` in the stack
 
 
 def serve_http(settings: Settings) -> int:

@@ -34,6 +34,7 @@ from linkup_mcp.ledger import Ledger
 from linkup_mcp.prompts import PROMPTS, WorkflowPrompt
 from linkup_mcp.redact import Redactor
 from linkup_mcp.retry import RetryPolicy
+from linkup_mcp.subscriptions import SessionSink, Subscriptions
 
 log = logging.getLogger(__name__)
 
@@ -140,8 +141,11 @@ def _confirmer(ctx: ServerRequestContext[Any]) -> Confirm:
     return confirm
 
 
-def create_server(runtime: Runtime, runtime_for: RuntimeFor | None = None) -> Server[Any]:
-    """`runtime_for(ctx)`, when given, picks the runtime of each call (HTTP per-request keys)."""
+def create_server(
+    runtime: Runtime, runtime_for: RuntimeFor | None = None, subscriptions: Subscriptions | None = None
+) -> Server[Any]:
+    """`runtime_for(ctx)`, when given, picks the runtime of each call (HTTP per-request keys);
+    `subscriptions`, when given, serves resource subscriptions (webhook events)."""
     tools = [types.Tool.model_validate(d) for d in runtime.catalog.definitions()]
 
     async def runtime_of(ctx: ServerRequestContext[Any]) -> Runtime:
@@ -172,7 +176,13 @@ def create_server(runtime: Runtime, runtime_for: RuntimeFor | None = None) -> Se
         ctx: ServerRequestContext[Any], params: types.PaginatedRequestParams | None
     ) -> types.ListResourcesResult:
         runtime = await runtime_of(ctx)
-        return types.ListResourcesResult(resources=resources.list_resources(runtime.dispatcher))
+        return types.ListResourcesResult(resources=await resources.list_resources(runtime.dispatcher))
+
+    async def list_resource_templates(
+        ctx: ServerRequestContext[Any], params: types.PaginatedRequestParams | None
+    ) -> types.ListResourceTemplatesResult:
+        runtime = await runtime_of(ctx)
+        return types.ListResourceTemplatesResult(resource_templates=resources.list_templates(runtime.dispatcher))
 
     async def read_resource(
         ctx: ServerRequestContext[Any], params: types.ReadResourceRequestParams
@@ -180,6 +190,31 @@ def create_server(runtime: Runtime, runtime_for: RuntimeFor | None = None) -> Se
         runtime = await runtime_of(ctx)
         contents = await resources.read_resource(runtime.dispatcher, str(params.uri))
         return types.ReadResourceResult(contents=redact_contents(contents, runtime.redactor))
+
+    async def subscribe(ctx: ServerRequestContext[Any], params: types.SubscribeRequestParams) -> types.EmptyResult:
+        assert subscriptions is not None
+        runtime = await runtime_of(ctx)
+        await subscriptions.subscribe(runtime.dispatcher, str(params.uri), SessionSink.of(ctx.session))
+        return types.EmptyResult()
+
+    async def unsubscribe(ctx: ServerRequestContext[Any], params: types.UnsubscribeRequestParams) -> types.EmptyResult:
+        assert subscriptions is not None
+        runtime = await runtime_of(ctx)
+        subscriptions.unsubscribe(runtime.dispatcher, str(params.uri), SessionSink.of(ctx.session))
+        return types.EmptyResult()
+
+    async def listen(
+        ctx: ServerRequestContext[Any], params: types.SubscriptionsListenRequestParams
+    ) -> types.SubscriptionsListenResult:
+        assert subscriptions is not None
+        runtime = await runtime_of(ctx)
+        return await subscriptions.listen(runtime.dispatcher, ctx, params)
+
+    subscription_handlers: dict[str, Any] = (
+        {"on_subscribe_resource": subscribe, "on_unsubscribe_resource": unsubscribe, "on_subscriptions_listen": listen}
+        if subscriptions is not None
+        else {}
+    )
 
     async def list_prompts(
         ctx: ServerRequestContext[Any], params: types.PaginatedRequestParams | None
@@ -205,9 +240,11 @@ def create_server(runtime: Runtime, runtime_for: RuntimeFor | None = None) -> Se
         on_list_tools=list_tools,
         on_call_tool=call_tool,
         on_list_resources=list_resources,
+        on_list_resource_templates=list_resource_templates,
         on_read_resource=read_resource,
         on_list_prompts=list_prompts,
         on_get_prompt=get_prompt,
+        **subscription_handlers,
     )
 
 
@@ -241,8 +278,8 @@ async def serve_stdio(settings: Settings) -> None:
 
     from linkup_mcp.stdio_lines import CheckedStdin
 
-    async with open_runtime(settings) as runtime:
-        server = create_server(runtime)
+    async with open_runtime(settings) as runtime, Subscriptions.running() as subscriptions:
+        server = create_server(runtime, subscriptions=subscriptions)
         # Start-up objects (SDK, catalog, specs) live for the whole session: keep them out of the
         # collector's full passes, which otherwise show up as ~50 ms pauses in call latency.
         gc.freeze()

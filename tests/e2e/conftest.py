@@ -13,12 +13,24 @@ import pytest
 from mcp.client import Client
 from mcp.client.stdio import StdioServerParameters, stdio_client
 
+from linkup_mcp.sandbox import SandboxServer
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
 def anyio_backend() -> str:
     return "asyncio"
+
+
+def env_for(sandbox: SandboxServer, **more: str) -> dict[str, str]:
+    """The server's environment to use a sandbox running in the test process (as the real API)."""
+    return {
+        "LINKUP_API_KEY": sandbox.config.api_key,
+        "LINKUP_BASE_URL": sandbox.base_url,
+        "LINKUP_ACCOUNT_ID": sandbox.config.account_id,
+        **more,
+    }
 
 
 def server_params(env: dict[str, str], *args: str) -> StdioServerParameters:

@@ -11,12 +11,15 @@ import subprocess
 import sys
 import tempfile
 import time
+import warnings
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
 from typing import Any
 
+import anyio
 import httpx2
+import mcp_types as types
 import pytest
 from mcp.client import Client
 from mcp.client.streamable_http import streamable_http_client
@@ -24,7 +27,7 @@ from mcp.client.streamable_http import streamable_http_client
 from linkup_mcp.config import Settings
 from linkup_mcp.http_transport import is_loopback, key_settings, transport_security
 from linkup_mcp.sandbox import SandboxConfig, SandboxServer
-from tests.e2e.conftest import ROOT
+from tests.e2e.conftest import ROOT, env_for
 from tests.fakeapi import FakeApi
 
 pytestmark = pytest.mark.anyio
@@ -288,3 +291,32 @@ async def test_readme_http_client_snippet_connects() -> None:
             result = await client.call_tool("profiles_get_me", {"account_id": "acc_1"})
     assert result.is_error is False
     assert [r.headers["x-api-key"] for r in api.requests] == [ALICE]
+
+
+async def test_webhook_subscription_over_http_and_clean_shutdown_while_following() -> None:
+    """A hosted deployment's client is told of webhook events over the standalone SSE stream; the
+    server then stops (SIGTERM) with the follower still running, exiting 0 (checked by http_server)."""
+    updates: list[str] = []
+
+    async def on_message(message: Any) -> None:
+        if isinstance(message, types.ResourceUpdatedNotification):
+            updates.append(message.params.uri)
+
+    with SandboxServer(SandboxConfig(event_delay_s=3600)) as sandbox:
+        env = env_for(sandbox, LINKUP_TOOLSETS="webhooks")
+        admin = httpx2.Client(base_url=sandbox.base_url, headers={"x-api-key": sandbox.config.api_key})
+        with admin, http_server(env) as (url, _):
+            async with (
+                httpx2.AsyncClient(timeout=httpx2.Timeout(30, read=300)) as http,
+                Client(streamable_http_client(url, http_client=http), mode="legacy", message_handler=on_message) as c,
+            ):
+                created = (await c.call_tool("webhooks_create", {})).structured_content
+                uri = f"linkup://webhooks/{created['data']['webhook_id']}/events"
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
+                    await c.subscribe_resource(uri)
+                await anyio.to_thread.run_sync(lambda: admin.post("/_sandbox/events", json={"type": "message"}))
+                with anyio.fail_after(10):
+                    while not updates:
+                        await anyio.sleep(0.02)
+    assert updates == [uri]

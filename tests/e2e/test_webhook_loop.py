@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from linkup_mcp.sandbox import SandboxConfig, SandboxServer
-from tests.e2e.conftest import mcp_session
+from tests.e2e.conftest import env_for, mcp_session
 
 pytestmark = pytest.mark.anyio
 
@@ -15,12 +15,7 @@ FRIEND = "https://www.linkedin.com/in/victor-johnson"
 
 async def test_send_then_wait_for_the_reply() -> None:
     with SandboxServer(SandboxConfig(event_delay_s=0.5)) as sandbox:
-        env = {
-            "LINKUP_API_KEY": sandbox.config.api_key,
-            "LINKUP_BASE_URL": sandbox.base_url,
-            "LINKUP_ACCOUNT_ID": sandbox.config.account_id,
-            "LINKUP_TOOLSETS": "messages,webhooks",
-        }
+        env = env_for(sandbox, LINKUP_TOOLSETS="messages,webhooks")
         async with mcp_session(env) as client:
             names = {t.name for t in (await client.list_tools()).tools}
             assert {"webhooks_create", "webhooks_events", "webhooks_wait"} <= names

@@ -1,0 +1,130 @@
+"""The subscription manager in-process against the sandbox: one follower per webhook however many
+subscribe, stopped when the last leaves; a webhook deleted while followed tells its subscribers
+once; a subscriber whose session is gone is dropped; backoff grows and resets."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from typing import Any
+
+import anyio
+import httpx2
+import pytest
+from mcp.shared.exceptions import MCPError
+
+from linkup_mcp.config import Settings
+from linkup_mcp.resources import webhook_events_uri
+from linkup_mcp.sandbox import SandboxConfig, SandboxServer
+from linkup_mcp.server import Runtime, open_runtime
+from linkup_mcp.subscriptions import Subscriptions
+from linkup_mcp.webhook_follow import Backoff
+
+pytestmark = pytest.mark.anyio
+
+
+class Recorder:
+    """A sink that records updates, or fails like a closed session."""
+
+    def __init__(self, fail: bool = False):
+        self.uris: list[str] = []
+        self.fail = fail
+
+    async def resource_updated(self, uri: str) -> None:
+        if self.fail:
+            raise anyio.ClosedResourceError
+        self.uris.append(uri)
+
+
+@asynccontextmanager
+async def world() -> AsyncIterator[tuple[Runtime, Subscriptions, httpx2.AsyncClient, str]]:
+    with SandboxServer(SandboxConfig(event_delay_s=3600)) as sandbox:
+        settings = Settings(
+            api_key=sandbox.config.api_key,
+            base_url=sandbox.base_url,
+            account_id=sandbox.config.account_id,
+            toolsets=["webhooks"],
+            ledger=":memory:",
+        )
+        headers = {"x-api-key": sandbox.config.api_key}
+        async with (
+            httpx2.AsyncClient(base_url=sandbox.base_url, headers=headers) as admin,
+            open_runtime(settings) as runtime,
+            Subscriptions.running() as subscriptions,
+        ):
+            created = await runtime.dispatcher.call("webhooks_create", {})
+            yield runtime, subscriptions, admin, created["data"]["webhook_id"]
+
+
+async def eventually(check: Callable[[], bool], timeout: float = 10.0) -> None:
+    with anyio.fail_after(timeout):
+        while not check():
+            await anyio.sleep(0.02)
+
+
+async def streams_opened(admin: httpx2.AsyncClient) -> int:
+    requests = (await admin.get("/_sandbox/requests")).json()["requests"]
+    return sum(r["action"] == "stream_webhook" for r in requests)
+
+
+async def inject(admin: httpx2.AsyncClient, **payload: Any) -> None:
+    assert (await admin.post("/_sandbox/events", json={"type": "message", **payload})).status_code == 200
+
+
+async def test_one_follower_for_many_subscribers_until_the_last_leaves() -> None:
+    async with world() as (runtime, subscriptions, admin, webhook_id):
+        uri, dispatcher = webhook_events_uri(webhook_id), runtime.dispatcher
+        a, b = Recorder(), Recorder()
+        await subscriptions.subscribe(dispatcher, uri, a)
+        await subscriptions.subscribe(dispatcher, uri, b)
+        await subscriptions.subscribe(dispatcher, uri, b)  # twice: needs two unsubscribes
+        assert subscriptions.active(dispatcher) == [webhook_id]
+        await inject(admin)
+        await eventually(lambda: len(a.uris) == 1 and len(b.uris) == 1)
+        assert await streams_opened(admin) == 1
+
+        subscriptions.unsubscribe(dispatcher, uri, a)
+        subscriptions.unsubscribe(dispatcher, uri, a)  # idempotent
+        subscriptions.unsubscribe(dispatcher, uri, b)
+        await inject(admin)
+        await eventually(lambda: len(b.uris) == 2)
+        assert a.uris == [uri]
+        subscriptions.unsubscribe(dispatcher, uri, b)
+        await eventually(lambda: subscriptions.active(dispatcher) == [])
+        await inject(admin)
+        await anyio.sleep(0.3)
+        assert (a.uris, b.uris) == ([uri], [uri, uri])
+
+
+async def test_deleted_webhook_tells_subscribers_once_and_stops() -> None:
+    async with world() as (runtime, subscriptions, _, webhook_id):
+        uri, dispatcher = webhook_events_uri(webhook_id), runtime.dispatcher
+        sink = Recorder()
+        await subscriptions.subscribe(dispatcher, uri, sink)
+        deleted = await dispatcher.call("webhooks_delete", {"webhook_id": webhook_id}, confirm=None)
+        assert deleted["ok"] is True, deleted["error"]
+        # The stream ends, the reconnect is refused (404): one last update, so the client reads the
+        # resource and finds the webhook gone; no follower left retrying.
+        await eventually(lambda: sink.uris == [uri] and subscriptions.active(dispatcher) == [])
+        await anyio.sleep(0.3)
+        assert sink.uris == [uri]
+        with pytest.raises(MCPError, match=f"Cannot follow webhook {webhook_id}: Webhook not found"):
+            await subscriptions.subscribe(dispatcher, uri, sink)
+
+
+async def test_a_gone_session_is_dropped_and_the_follower_stops() -> None:
+    async with world() as (runtime, subscriptions, admin, webhook_id):
+        uri, dispatcher = webhook_events_uri(webhook_id), runtime.dispatcher
+        await subscriptions.subscribe(dispatcher, uri, Recorder(fail=True))
+        await inject(admin)
+        await eventually(lambda: subscriptions.active(dispatcher) == [])
+
+
+def test_backoff_grows_to_its_cap_and_resets() -> None:
+    backoff = Backoff(base_s=0.5, cap_s=4.0, rng=random.Random(7))
+    delays = [backoff.next_delay() for _ in range(6)]
+    ceilings = [0.5, 1.0, 2.0, 4.0, 4.0, 4.0]
+    assert all(c / 2 <= d <= c for d, c in zip(delays, ceilings, strict=True))
+    backoff.failures = 0  # what the follower does once a stream is up again
+    assert 0.25 <= backoff.next_delay() <= 0.5
