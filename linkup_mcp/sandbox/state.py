@@ -23,7 +23,7 @@ from typing import Any, Protocol
 
 from linkup_mcp.sandbox.config import INACTIVE_ACCOUNT_ID, SandboxConfig
 from linkup_mcp.sandbox.data import T0_MS, World, generate_world
-from linkup_mcp.sandbox.faults import Fault, parse_fault
+from linkup_mcp.sandbox.faults import NEVER_PERFORMED, Fault, parse_fault
 
 WINDOW_S = 60.0
 log = logging.getLogger("linkup_mcp.sandbox")
@@ -229,9 +229,10 @@ class SandboxState:
     # -- faults -------------------------------------------------------------------------
 
     def add_fault(self, fault: str, action: str | None = None, times: int = 1, when: str = "before") -> FaultRule:
-        parse_fault(fault)  # ValueError on an unknown fault
         if when not in ("before", "after"):
             raise ValueError(f"when must be 'before' or 'after', not {when!r}")
+        if parse_fault(fault).kind in NEVER_PERFORMED:  # ValueError on an unknown fault
+            when = "before"  # a rate-limited request is never performed, whatever was asked
         if times < 1:
             raise ValueError("times must be >= 1")
         with self.lock:

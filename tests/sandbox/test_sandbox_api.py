@@ -692,6 +692,16 @@ def test_queued_after_fault_waits_for_a_performed_request(sb: Sandbox) -> None:
     assert [r["fault"] for r in sb.requests() if r["action"] == "send"] == ["500", None, "drop"]
 
 
+def test_queued_429_is_never_after_the_action(sb: Sandbox) -> None:
+    """A rate-limited request is not performed: a 429 queued "after" answers before the action."""
+    target = a_connection(sb)
+    before, balance = message_count(sb, target), sb.balance()
+    rule = sb.admin("POST", "faults", {"fault": "429", "action": "send", "when": "after"})
+    assert rule["when"] == "before"
+    error_of(sb.call("messages", "send", {"profile_url": target, "message_text": "a"}), 429, "RATE_LIMITED")
+    assert message_count(sb, target) == before and sb.balance() == balance
+
+
 def test_queued_fault_cleared(sb: Sandbox) -> None:
     sb.admin("POST", "faults", {"fault": "500"})
     assert sb.admin("DELETE", "faults") == {"ok": True}
