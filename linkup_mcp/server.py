@@ -46,6 +46,12 @@ INSTRUCTIONS = (
 )
 
 
+NO_KEY_WITH_CLIENT_KEYS = (
+    "No LinkupAPI key: send yours in the X-Linkup-Api-Key header (this server takes one per request "
+    "and has none of its own)."
+)
+
+
 @dataclass
 class Runtime:
     catalog: Catalog
@@ -104,6 +110,7 @@ async def open_runtime(settings: Settings, *, transport: Any = None) -> AsyncIte
             max_upload_bytes=settings.max_upload_bytes,
             cache_ttl=settings.cache_ttl,
             max_recipients=settings.max_recipients,
+            **({"not_configured": NO_KEY_WITH_CLIENT_KEYS} if settings.client_keys and not api_key else {}),
         )
         yield Runtime(catalog, dispatcher, Redactor([api_key]))
 

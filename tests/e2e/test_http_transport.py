@@ -27,6 +27,7 @@ from mcp.client.streamable_http import streamable_http_client
 from linkup_mcp.config import Settings
 from linkup_mcp.http_transport import is_loopback, key_settings, transport_security
 from linkup_mcp.sandbox import SandboxConfig, SandboxServer
+from linkup_mcp.server import NO_KEY_WITH_CLIENT_KEYS
 from tests.e2e.conftest import ROOT, env_for
 from tests.fakeapi import FakeApi
 
@@ -222,6 +223,7 @@ async def test_per_request_keys_are_isolated_against_the_sandbox() -> None:
         assert refused.structured_content["error"]["code"] == "INVALID_API_KEY"
         assert refused.structured_content["credits"]["session_spent"] == 0
     assert nobody.structured_content["error"]["code"] == "NOT_CONFIGURED"
+    assert nobody.structured_content["error"]["message"] == NO_KEY_WITH_CLIENT_KEYS
     codes = [r["error_code"] for r in sandbox.state.request_log()]
     assert codes == [None, "INVALID_API_KEY", None, "INVALID_API_KEY"]
     assert len(ledgers) == 3  # the server's own, and one per client key
