@@ -78,6 +78,16 @@ async def _heartbeat(progress: Progress, tool: str) -> None:
             return
 
 
+class InputRequired(Exception):
+    """Raised by a `Confirm` when the answer must come in a later call: at the 2026-07-28
+    protocol the server cannot ask the client mid-call, so the call ends (nothing sent) with an
+    input request, and the client calls again with the user's answer."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
 class UnknownToolError(LookupError):
     """The tool is not in this process's catalog (unknown, or hidden by configuration)."""
 
@@ -176,10 +186,16 @@ class Dispatcher:
             if progress is None:
                 outcome, estimated = await self._run(tool, account, args, confirm)
             else:
+                pending: InputRequired | None = None  # raised out of the task group, it would come wrapped
                 async with anyio.create_task_group() as tasks:
                     tasks.start_soon(_heartbeat, progress, tool.name)
-                    outcome, estimated = await self._run(tool, account, args, confirm)
+                    try:
+                        outcome, estimated = await self._run(tool, account, args, confirm)
+                    except InputRequired as exc:
+                        pending = exc
                     tasks.cancel_scope.cancel()
+                if pending is not None:
+                    raise pending
             self._remember(tool, account, args, outcome)
             if outcome.error is None:
                 next_args = next_arguments(spec.pagination, args, outcome.data)
@@ -371,22 +387,36 @@ class Dispatcher:
             # Nothing to check at the gate (no duplicate, pacing or daily budget for a read):
             # one row afterwards instead of a pending row and its update (half the SQLite work).
             try:
-                outcome = await self._confirmed_send(tool, account, args, estimated, confirm)
+                outcome = await self._confirmation(tool, account, args, estimated, confirm)
+                outcome = outcome or await self._send(tool, account, args, estimated)
             finally:
                 code, charged = (outcome.code, outcome.charged) if outcome else ("CANCELLED", 0)
                 self.ledger.record(tool.name, account, code, estimated, ledger_args, charged, deferred=True)
                 self.meter.settle(reservation, charged)
             return outcome, estimated
         spent = 0
+        code_if_unfinished = "CANCELLED"
         try:
             gate = self.ledger.admit(admission(tool.action, account, args, estimated, self.guards))
             if isinstance(gate, Refusal):
                 outcome = _Outcome(error=ToolError(gate.code, gate.message))
                 return outcome, estimated
+            sending = False  # until the request may leave, an interrupted call sent nothing
             try:
-                outcome = await self._confirmed_send(tool, account, args, estimated, confirm)
+                outcome = await self._confirmation(tool, account, args, estimated, confirm)
+                sending = outcome is None
+                outcome = outcome or await self._send(tool, account, args, estimated)
+            except InputRequired:
+                code_if_unfinished = "AWAITING_CONFIRMATION"
+                raise
             finally:
-                code = outcome.code if outcome else "CANCELLED" if tool.action.read_only else OUTCOME_UNKNOWN
+                code = (
+                    outcome.code
+                    if outcome
+                    else OUTCOME_UNKNOWN
+                    if sending and not tool.action.read_only
+                    else code_if_unfinished
+                )
                 # A write that may have happened may have been charged: budgets count its estimate
                 # (the envelope's `charged` stays the API's figure: 0, unknown).
                 spent = estimated if code == OUTCOME_UNKNOWN else outcome.charged if outcome else 0
@@ -468,13 +498,12 @@ class Dispatcher:
             return effect is not SideEffect.read
         return self.confirm_mode == "outreach" and effect is SideEffect.outreach
 
-    async def _confirmed_send(
+    async def _confirmation(
         self, tool: CompiledTool, account: str | None, args: dict[str, Any], estimated: int, confirm: Confirm | None
-    ) -> _Outcome:
+    ) -> _Outcome | None:
+        """None to go ahead, or the refusal (nothing sent) when LINKUP_CONFIRM asks a human first."""
         if self._needs_confirmation(tool):
-            answer: Answer = (
-                "unavailable" if confirm is None else await confirm(self._confirm_text(tool, account, args, estimated))
-            )
+            answer = await _ask(confirm, self._confirm_text(tool, account, args, estimated))
             if answer == "unavailable":
                 return _Outcome(
                     error=ToolError(
@@ -489,7 +518,7 @@ class Dispatcher:
                         "DECLINED", f"The user {answer}d this call in the confirmation prompt; nothing was sent."
                     )
                 )
-        return await self._send(tool, account, args, estimated)
+        return None
 
     @staticmethod
     def _confirm_text(tool: CompiledTool, account: str | None, args: dict[str, Any], estimated: int) -> str:
@@ -642,3 +671,15 @@ class Dispatcher:
             "side_effect": target.action.spec.side_effect.value,
         }
         return self._envelope(name, account, _Outcome(data=data), 0)
+
+
+async def _ask(confirm: Confirm | None, text: str) -> Answer:
+    if confirm is None:
+        return "unavailable"
+    try:
+        return await confirm(text)
+    except InputRequired:
+        raise
+    except Exception as exc:  # the client could not be asked (e.g. a transport without a back-channel)
+        log.warning("could not ask for confirmation: %s", type(exc).__name__)
+        return "unavailable"

@@ -7,8 +7,11 @@ Tool calls run concurrently (the SDK dispatches each request in its own task).
 from __future__ import annotations
 
 import gc
+import hashlib
+import hmac
 import json
 import logging
+import secrets
 import signal
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AsyncExitStack, asynccontextmanager
@@ -20,13 +23,14 @@ import mcp_types as types
 from mcp.server.context import ServerRequestContext
 from mcp.server.lowlevel import Server
 from mcp.shared.exceptions import MCPError
+from mcp_types.version import MODERN_PROTOCOL_VERSIONS
 
 from linkup_mcp import __version__, resources
 from linkup_mcp.catalog import Catalog, Exposure
 from linkup_mcp.client import LinkupClient
 from linkup_mcp.config import Settings
 from linkup_mcp.credits import CreditMeter
-from linkup_mcp.dispatcher import Answer, Confirm, Dispatcher, UnknownToolError
+from linkup_mcp.dispatcher import Answer, Confirm, Dispatcher, InputRequired, UnknownToolError
 from linkup_mcp.envelope import build
 from linkup_mcp.errors import ToolError
 from linkup_mcp.guards import Guards, parse_pacing
@@ -133,19 +137,45 @@ _CONFIRM_SCHEMA: dict[str, Any] = {
 }
 
 
-def _confirmer(ctx: ServerRequestContext[Any]) -> Confirm:
-    """Ask the human through MCP elicitation, when the client supports it."""
+def _confirmer(ctx: ServerRequestContext[Any], params: types.CallToolRequestParams) -> Confirm:
+    """Ask the human through MCP elicitation, when the client supports it: mid-call before the
+    2026-07-28 protocol; from that version on, the call ends with an input request
+    (`InputRequired`) and the client calls again carrying the answer, which counts only for the
+    very text it answered (`request_state` is a MAC of it)."""
 
     async def confirm(message: str) -> Answer:
         caps = ctx.session.client_capabilities
         if caps is None or caps.elicitation is None:
             return "unavailable"
-        result = await ctx.session.elicit_form(message, _CONFIRM_SCHEMA, related_request_id=ctx.request_id)
-        if result.action == "accept" and not (result.content or {}).get("confirm", False):
-            return "decline"
-        return result.action
+        if ctx.protocol_version in MODERN_PROTOCOL_VERSIONS:
+            answer = (params.input_responses or {}).get(_CONFIRM_KEY)
+            if isinstance(answer, types.ElicitResult) and hmac.compare_digest(
+                params.request_state or "", _confirm_state(message)
+            ):
+                return _answer(answer)
+            raise InputRequired(message)
+        return _answer(await ctx.session.elicit_form(message, _CONFIRM_SCHEMA, related_request_id=ctx.request_id))
 
     return confirm
+
+
+def _answer(result: types.ElicitResult) -> Answer:
+    if result.action == "accept" and not (result.content or {}).get("confirm", False):
+        return "decline"
+    return result.action
+
+
+_CONFIRM_KEY = "confirm"
+_STATE_KEY = secrets.token_bytes(32)  # per process: an answer is good for this server only
+
+
+def _confirm_state(message: str) -> str:
+    return hmac.new(_STATE_KEY, message.encode(), hashlib.sha256).hexdigest()
+
+
+def input_required(message: str) -> types.InputRequiredResult:
+    ask = types.ElicitRequest(params=types.ElicitRequestFormParams(message=message, requested_schema=_CONFIRM_SCHEMA))
+    return types.InputRequiredResult(input_requests={_CONFIRM_KEY: ask}, request_state=_confirm_state(message))
 
 
 def create_server(
@@ -163,12 +193,16 @@ def create_server(
     ) -> types.ListToolsResult:
         return types.ListToolsResult(tools=tools)
 
-    async def call_tool(ctx: ServerRequestContext[Any], params: types.CallToolRequestParams) -> types.CallToolResult:
+    async def call_tool(
+        ctx: ServerRequestContext[Any], params: types.CallToolRequestParams
+    ) -> types.CallToolResult | types.InputRequiredResult:
         runtime = await runtime_of(ctx)
         try:
             envelope = await runtime.dispatcher.call(
-                params.name, params.arguments, confirm=_confirmer(ctx), progress=ctx.session.report_progress
+                params.name, params.arguments, confirm=_confirmer(ctx, params), progress=ctx.session.report_progress
             )
+        except InputRequired as pending:
+            return input_required(pending.message)
         except UnknownToolError:
             raise MCPError(types.INVALID_PARAMS, f"Unknown tool: {params.name}. See tools/list.") from None
         except Exception as exc:  # a bug of ours must not take the server down

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+import anyio
 import httpx2
 import pytest
 
+from linkup_mcp.dispatcher import InputRequired
 from linkup_mcp.guards import DEFAULT_PACING, Guards, parse_pacing
 from tests.conftest import v2_error, v2_success
 
@@ -131,6 +133,43 @@ def test_pacing_config() -> None:
     assert parse_pacing("message=5, invitation=0") == {**DEFAULT_PACING, "message": 5, "invitation": 0}
     with pytest.raises(ValueError, match="KIND=NUMBER"):
         parse_pacing("invites=5")
+
+
+async def test_a_confirmation_that_never_answered_sent_nothing_and_blocks_nothing(harness: Any) -> None:
+    """Asking the human failed, was cancelled, or moved to the client's next call (2026-07-28):
+    nothing was sent, so the ledger says so — not OUTCOME_UNKNOWN, which would suppress the
+    real send that follows as a duplicate and count its credits."""
+    h = harness(lambda r: httpx2.Response(200, json=v2_success({})))
+    h.dispatcher.confirm_mode = "outreach"
+
+    async def broken(text: str) -> Any:
+        raise RuntimeError("no back-channel")
+
+    async def slow(text: str) -> Any:
+        await anyio.sleep(10)
+
+    async def later(text: str) -> Any:
+        raise InputRequired(text)
+
+    async def accept(text: str) -> Any:
+        return "accept"
+
+    failed = await h.dispatcher.call("messages_send", SEND, confirm=broken)
+    assert failed["error"]["code"] == "CONFIRMATION_UNAVAILABLE"
+    with anyio.move_on_after(0.05):
+        await h.dispatcher.call("messages_send", SEND, confirm=slow)
+    with pytest.raises(InputRequired) as pending:
+        await h.dispatcher.call("messages_send", SEND, confirm=later, progress=_no_progress)
+    assert "Hello Jane" in pending.value.message
+    sent = await h.dispatcher.call("messages_send", SEND, confirm=accept)
+    assert sent["ok"] is True and len(h.requests) == 1
+    assert sent["credits"]["session_spent"] == sent["credits"]["charged"]
+    outcomes = [r["outcome"] for r in h.dispatcher.ledger.rows()]
+    assert outcomes == ["CONFIRMATION_UNAVAILABLE", "CANCELLED", "AWAITING_CONFIRMATION", "OK"]
+
+
+async def _no_progress(progress: float, total: float | None, message: str | None) -> None:
+    """A progress callback: the call then runs beside its heartbeat in a task group."""
 
 
 async def test_confirmation_accept_decline_unavailable(harness: Any) -> None:

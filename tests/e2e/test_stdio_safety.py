@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 import mcp_types as types
 import pytest
+from mcp.client import Client
+from mcp.client.stdio import stdio_client
 from mcp.shared.exceptions import MCPError
 
-from tests.e2e.conftest import mcp_session
+from tests.e2e.conftest import mcp_session, server_params
 from tests.fakeapi import FakeApi
 
 pytestmark = pytest.mark.anyio
@@ -70,3 +74,52 @@ async def test_client_without_elicitation_gets_confirmation_unavailable() -> Non
             result = await client.call_tool("messages_send", SEND)
         assert result.structured_content["error"]["code"] == "CONFIRMATION_UNAVAILABLE"
         assert api.requests == []
+
+
+@asynccontextmanager
+async def _modern_session(env: dict[str, str], **options: Any) -> AsyncIterator[Client]:
+    transport: Any = stdio_client(server_params({"LINKUP_LEDGER": ":memory:", **env}))
+    async with Client(transport, mode="2026-07-28", **options) as client:
+        yield client
+
+
+@pytest.mark.parametrize(("answer", "sent", "code"), [("accept", 1, None), ("decline", 0, "DECLINED")])
+async def test_2026_clients_confirm_through_input_required(answer: str, sent: int, code: str | None) -> None:
+    """At 2026-07-28 the server cannot ask mid-call: the call ends with an elicitation input
+    request, nothing sent; the client's SDK asks its user and calls again with the answer."""
+    seen: list[str] = []
+    with FakeApi() as api:
+        env = _env(api, LINKUP_CONFIRM="outreach")
+        async with _modern_session(env, elicitation_callback=_elicitation(answer, seen)) as client:
+            result = await client.call_tool("messages_send", SEND)
+        assert len(seen) == 1 and "Hello Jane" in seen[0]
+        assert len(api.requests) == sent
+        assert result.structured_content["ok"] is (code is None)
+        if code:
+            assert result.structured_content["error"]["code"] == code
+
+
+async def test_2026_answer_counts_only_for_the_text_it_answered() -> None:
+    accept = {"confirm": types.ElicitResult(action="accept", content={"confirm": True})}
+    with FakeApi() as api:
+        env = _env(api, LINKUP_CONFIRM="outreach")
+        async with _modern_session(env, elicitation_callback=_elicitation("accept", [])) as client:
+            session = client.session
+            first = await session.call_tool("messages_send", SEND, allow_input_required=True)
+            assert isinstance(first, types.InputRequiredResult) and first.request_state
+            ask = first.input_requests["confirm"]  # type: ignore[index]
+            assert isinstance(ask, types.ElicitRequest) and "Hello Jane" in ask.params.message
+            # The approval of "Hello Jane" replayed for another text is not an approval: asked again.
+            other = {**SEND, "message_text": "Buy now"}
+            replayed = await session.call_tool(
+                "messages_send", other, input_responses=accept, request_state=first.request_state,
+                allow_input_required=True,
+            )  # fmt: skip
+            assert isinstance(replayed, types.InputRequiredResult)
+            assert api.requests == []
+            done = await session.call_tool(
+                "messages_send", SEND, input_responses=accept, request_state=first.request_state,
+                allow_input_required=True,
+            )  # fmt: skip
+            assert isinstance(done, types.CallToolResult) and done.is_error is False
+        assert [r.body["params"]["message_text"] for r in api.requests] == ["Hello Jane"]
