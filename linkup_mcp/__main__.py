@@ -8,6 +8,7 @@
     linkup-mcp call TOOL --args JSON    call one tool and print its envelope
     linkup-mcp demo                     run a scripted agent session against the sandbox
     linkup-mcp doctor                   check the set-up (key, URL, account, credits, ledger, specs)
+    linkup-mcp login [--country FR]     connect a LinkedIn account (asks for its login token)
 
 Flags mirror the LINKUP_* environment variables and override them. The API key has no flag
 on purpose: command lines are visible to other users of the machine (use LINKUP_API_KEY).
@@ -72,6 +73,12 @@ def build_parser() -> argparse.ArgumentParser:
     _settings_flags(ledger, sub=True)
     doctor = sub.add_parser("doctor", help="check configuration, key, account, credits, ledger and specs")
     _settings_flags(doctor, sub=True)
+    login = sub.add_parser(
+        "login", help="connect a LinkedIn account: asks for its login token (no echo) or reads it from stdin"
+    )
+    login.add_argument("--country", help="two-letter country of the account, e.g. FR (asked when not given)")
+    login.add_argument("--platform", default="linkedin", choices=["linkedin"], help="platform (default linkedin)")
+    _settings_flags(login, sub=True)
     return parser
 
 
@@ -124,6 +131,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         except BrokenPipeError:  # `linkup-mcp tools | head`: the reader left; not an error
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
             return 0
+    if ns.command == "login":
+        from linkup_mcp.cli_login import run_login
+
+        return run_login(settings, country=ns.country, platform=ns.platform)
     if ns.command == "call":
         from linkup_mcp.cli import call_tool
 

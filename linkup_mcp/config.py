@@ -27,7 +27,9 @@ class Settings(BaseModel):
     base_url: str = Field(DEFAULT_BASE_URL, description="API base URL")
     timeout: float = Field(60.0, gt=0, description="per-request timeout, seconds")
     max_credits: int | None = Field(None, ge=0, description="credit budget for this server process")
-    toolsets: list[str] | None = Field(None, description="comma list of categories to expose (default: all but auth)")
+    toolsets: list[str] | None = Field(
+        None, description="comma list of toolsets to expose (default: all but the opt-in auth and webhooks)"
+    )
     read_only: bool = Field(False, description="expose only read-only tools")
     sandbox: bool = Field(False, description="serve from the built-in sandbox instead of the real API")
     max_recipients: int | None = Field(

@@ -26,6 +26,7 @@ from linkup_mcp.ledger import OK, OUTCOME_UNKNOWN, Ledger, Refusal, digest
 from linkup_mcp.local_tools import ESTIMATE_TOOL
 from linkup_mcp.pagination import next_arguments
 from linkup_mcp.read_cache import ReadCache
+from linkup_mcp.redact import Redactor
 from linkup_mcp.result_size import fit
 from linkup_mcp.send_checks import TOKEN_TTL_S, PreviewTokens, RecipientCap, known_invitation_state
 from linkup_mcp.shaping import shape
@@ -212,7 +213,9 @@ class Dispatcher:
                 ] or None
             if args.get("fields"):
                 outcome.data, outcome.extras["shaped"] = shape(outcome.data, args["fields"])
-        return self._envelope(tool.name, account, outcome, estimated, next_args)
+        envelope = self._envelope(tool.name, account, outcome, estimated, next_args)
+        secrets = [v for k, v in args.items() if k in spec.secret_params and isinstance(v, str)]
+        return Redactor(secrets).scrub(envelope) if secrets else envelope  # in case the API echoed one
 
     # -- credit-capped auto-pagination ---------------------------------------------------------
 
@@ -291,7 +294,7 @@ class Dispatcher:
         if found is None:
             return None
         data, age = found
-        self.ledger.record(tool.name, account, "CACHE_HIT", 0, digest(args))
+        self.ledger.record(tool.name, account, "CACHE_HIT", 0, digest(tool.action.spec.masked(args)))
         return _Outcome(data=data, extras={"cache": {"hit": True, "age_s": int(age)}}), 0
 
     def _remember(self, tool: CompiledTool, account: str | None, args: dict[str, Any], outcome: _Outcome) -> None:
@@ -359,7 +362,7 @@ class Dispatcher:
     async def _run(
         self, tool: CompiledTool, account: str | None, args: dict[str, Any], confirm: Confirm | None
     ) -> tuple[_Outcome, int]:
-        ledger_args = digest(args)
+        ledger_args = digest(tool.action.spec.masked(args))
         error = self._precheck(tool, account, args)
         if error:
             self.ledger.record(tool.name, account, error.code, 0, ledger_args)
@@ -522,7 +525,7 @@ class Dispatcher:
 
     @staticmethod
     def _confirm_text(tool: CompiledTool, account: str | None, args: dict[str, Any], estimated: int) -> str:
-        shown = {k: v for k, v in args.items() if k not in CONTROL_ARGS}
+        shown = {k: v for k, v in tool.action.spec.masked(args).items() if k not in CONTROL_ARGS}
         lines = [f"{tool.action.spec.title} ({tool.name}) as account {account or '-'}, about {estimated} credit(s):"]
         lines += [f"  {k}: {v}" for k, v in shown.items()]
         return "\n".join(lines) + "\nSend it?"

@@ -73,7 +73,7 @@ def admission(
         tool=action.tool,
         account=account,
         estimated=estimated,
-        args_digest=digest(args),
+        args_digest=digest(action.spec.masked(args)),
         dedup_key=outreach_key(action, account, args),
         dedup_window_s=guards.dedup_window_s,
         allow_duplicate=bool(args.get("allow_duplicate")),

@@ -14,6 +14,8 @@ class Redactor:
     def __init__(self, secrets: Iterable[str | None]):
         # Short values would mask innocent text; real keys are long.
         self.secrets = [s for s in secrets if s and len(s) >= 6]
+        # A secret JSON escapes (quotes, backslashes, controls) is not found verbatim in JSON text.
+        self._plain = all(json.dumps(s, ensure_ascii=False)[1:-1] == s for s in self.secrets)
 
     def text(self, value: str) -> str:
         for secret in self.secrets:
@@ -24,13 +26,22 @@ class Redactor:
         return any(s in text for s in self.secrets)
 
     def scrub(self, obj: Any) -> Any:
-        """`obj` unchanged unless a secret occurs in it (checked once on its JSON form)."""
+        """`obj` unchanged unless a secret occurs in it (checked once on its JSON form), else a
+        copy with every string masked (a replace in the JSON text could break its syntax)."""
         if not self.secrets:
             return obj
-        dumped = json.dumps(obj, ensure_ascii=False, default=str)
-        if not any(s in dumped for s in self.secrets):
+        if self._plain and not self.found_in(json.dumps(obj, ensure_ascii=False, default=str)):
             return obj
-        return json.loads(self.text(dumped))
+        return self._mask(obj)
+
+    def _mask(self, obj: Any) -> Any:
+        if isinstance(obj, str):
+            return self.text(obj)
+        if isinstance(obj, dict):
+            return {self._mask(k): self._mask(v) for k, v in obj.items()}
+        if isinstance(obj, (list, tuple)):
+            return [self._mask(v) for v in obj]
+        return obj
 
 
 class RedactingFilter(logging.Filter):

@@ -16,10 +16,13 @@ import json
 import os
 import re
 from enum import Enum
+from functools import cached_property
 from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from linkup_mcp.redact import MASK
 
 SNAKE = r"^[a-z][a-z0-9_]*$"
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.:@~-]*$"  # ids that may go into a URL path (account_id)
@@ -152,6 +155,18 @@ class ActionSpec(_Strict):
     binary: list[BinaryField] = Field(default_factory=list, description="base64 files in the response data")
     local_file: LocalFile | None = Field(None, description="an argument taking a local file for a param")
 
+    @cached_property
+    def secret_params(self) -> frozenset[str]:
+        """Params marked `writeOnly` (JSON Schema's mark for a password field): credentials that
+        go to the API and nowhere else — not the ledger, the logs or an error message."""
+        props: dict[str, Any] = self.params.get("properties", {})
+        return frozenset(name for name, sub in props.items() if sub.get("writeOnly"))
+
+    def masked(self, args: dict[str, Any]) -> dict[str, Any]:
+        """`args` with the secret params' values masked: what the ledger digests, a prompt shows."""
+        secret = self.secret_params
+        return {k: MASK if k in secret else v for k, v in args.items()} if secret else args
+
     @model_validator(mode="after")
     def _check_params(self) -> ActionSpec:
         params = self.params
@@ -215,6 +230,7 @@ SCHEMA_KEYWORDS = frozenset(
         "maxItems",
         "pattern",
         "format",
+        "writeOnly",
     ]
 )
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from linkup_mcp.catalog import Catalog
+from linkup_mcp.catalog import OPT_IN_TOOLSETS, Catalog
 from linkup_mcp.credits import rule_text
 
 HEADER = """# Tool catalog
@@ -52,6 +52,8 @@ def render_markdown(catalog: Catalog) -> str:
         out.append(f"| [`{tool.name}`](#{tool.name}) | {spec.side_effect.value} | {rule_text(spec.credits)} |")
     for toolset, tools in by_toolset.items():
         out.append(f"\n## {toolset}\n")
+        if toolset in OPT_IN_TOOLSETS:
+            out.append(f"*Opt-in toolset: listed only when `LINKUP_TOOLSETS` names `{toolset}`.*\n")
         for tool in tools:
             spec, route = tool.action.spec, tool.action.route
             wire = f"`{route.method} {route.path}`" + (

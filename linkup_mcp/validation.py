@@ -56,6 +56,13 @@ def _explain(err: ValidationError, schema: dict[str, Any]) -> list[dict[str, str
         allowed = ", ".join(props)
         return [{"field": prefix + x, "problem": f"unknown field; allowed fields: {allowed}"} for x in extra]
     field = _field(err)
+    if isinstance(err.schema, dict) and err.schema.get("writeOnly"):  # a credential: never echo its value
+        wanted = (
+            f"{err.validator_value}, got {type(err.instance).__name__}"
+            if kind == "type"
+            else f"{kind} {err.validator_value}"
+        )
+        return [{"field": field, "problem": f"expected {wanted} (value not shown)"}]
     if kind == "type":
         wanted = err.validator_value
         got = type(err.instance).__name__

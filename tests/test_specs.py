@@ -28,6 +28,7 @@ EXPECTED = {
     "accounts": "list get",
     "credits": "get",
     "webhooks": "create list update delete start stop events",
+    "auth": "login checkpoint",
 }
 OUTREACH = {
     "messages_send",
@@ -43,7 +44,7 @@ OUTREACH = {
 }
 DESTRUCTIVE = {"network_withdraw", "recruiter_close_job", "webhooks_delete"}
 WRITE = {"profiles_visit", "network_accept", "content_time_spent", "webhooks_create", "webhooks_update"}
-WRITE |= {"webhooks_start", "webhooks_stop"}
+WRITE |= {"webhooks_start", "webhooks_stop", "auth_login", "auth_checkpoint"}
 
 
 def test_every_action_has_a_spec() -> None:

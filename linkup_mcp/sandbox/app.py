@@ -5,6 +5,7 @@ connection without any answer, which needs uvicorn's raw `send` (middleware woul
 
   POST /v2/{category}            {account_id, action, params}  (account_id optional for mail)
   GET  /v2/accounts[?limit&offset]   GET /v2/accounts/{id}      GET /v2/credits
+  POST /v2/login  POST /v2/checkpoint   connect a LinkedIn account (see `login.py`)
   /v2/webhooks[/{id}[/start|stop|events|stream]]   webhooks, free (see `webhooks.py`)
   /_sandbox/...                  admin routes for tests and demos (see `admin.py`)
 
@@ -24,11 +25,11 @@ from datetime import datetime, timezone
 from typing import Any
 from urllib.parse import parse_qs
 
-from linkup_mcp.sandbox import admin, webhooks
+from linkup_mcp.sandbox import admin, login, webhooks
 from linkup_mcp.sandbox.errors import ApiError
 from linkup_mcp.sandbox.faults import Fault, parse_fault
 from linkup_mcp.sandbox.handlers import ACCOUNT_OPTIONAL, CATEGORIES, ActionDef, Ctx, Outcome
-from linkup_mcp.sandbox.params import check
+from linkup_mcp.sandbox.params import check, json_object
 from linkup_mcp.sandbox.state import RequestRecord, SandboxState
 
 Scope = dict[str, Any]
@@ -166,7 +167,8 @@ class SandboxApp:
         _authorize(state, _header(scope, "x-api-key"))
         method, path = scope["method"], scope["path"]
         request = _parse_request(method, path, body, _query(scope))
-        record.action, record.account_id, record.params = request.action, request.account_id, request.params
+        record.action, record.account_id = request.action, request.account_id
+        record.params = login.masked(request.params) if request.category == "auth" else request.params
         tool = f"{request.category}_{request.action}" if request.category else None
         before = self._fault(scope, "before", request.action, path, tool)
         record.fault = before.name if before else None
@@ -214,6 +216,11 @@ class SandboxApp:
             return success_answer(data, "get_credits", None, 0), 0
         if request.category == "accounts":
             return _accounts(state, request), 0
+        if request.category == "auth":
+            outcome = login.perform(state, request.action or "", request.params)
+            charge = outcome.credits or 0
+            data = _pay(state, outcome, charge)
+            return success_answer(data, request.action or "", data["account_id"], charge), charge
         if request.category == "webhooks":
             if request.action == "create_webhook":
                 _check_account(state, request.account_id)
@@ -234,16 +241,22 @@ class SandboxApp:
         ctx = Ctx(state.world, account)
         outcome = action.handler(ctx, params)
         charge = charge_for(action, outcome)
-        if charge > state.balance:
-            raise ApiError(
-                "INSUFFICIENT_CREDITS",
-                f"Insufficient credits: this request costs {charge}, balance is {state.balance}. "
-                "Top up at app.linkupapi.com.",
-            )
-        data = outcome.effect() if outcome.effect is not None else outcome.data
-        state.debit(charge)
+        data = _pay(state, outcome, charge)
         webhooks.after_action(state, request.category, action.name, account, data)
         return success_answer(data, action.name, account, charge), charge
+
+
+def _pay(state: SandboxState, outcome: Outcome, charge: int) -> Any:
+    """Debit `charge` and make the outcome's change, or 402 (changing nothing) when the balance is short."""
+    if charge > state.balance:
+        raise ApiError(
+            "INSUFFICIENT_CREDITS",
+            f"Insufficient credits: this request costs {charge}, balance is {state.balance}. "
+            "Top up at app.linkupapi.com.",
+        )
+    data = outcome.effect() if outcome.effect is not None else outcome.data
+    state.debit(charge)
+    return data
 
 
 class _Request:
@@ -273,6 +286,10 @@ def _parse_request(method: str, path: str, body: bytes, query: dict[str, str]) -
     if match:
         _allow(method, "GET")
         return _Request("accounts", "get_account", match.group(1), {})
+    if login.owns(path):
+        auth_action, auth_params = login.parse(method, path, body)
+        account = auth_params.get("account_id")
+        return _Request("auth", auth_action, account if isinstance(account, str) else None, auth_params)
     if webhooks.owns(path):
         hook_action, hook_params = webhooks.parse(method, path, body, query)
         return _Request("webhooks", hook_action, hook_params.get("account_id"), hook_params)
@@ -281,12 +298,7 @@ def _parse_request(method: str, path: str, body: bytes, query: dict[str, str]) -
         raise ApiError("NOT_FOUND", f"No route for {method} {path}")
     _allow(method, "POST")
     category = ENRICH_PATHS.get(match.group(1), match.group(1))
-    try:
-        payload = json.loads(body or b"null")
-    except (UnicodeDecodeError, json.JSONDecodeError):
-        raise ApiError("INVALID_PARAMS", "Request body must be JSON: {account_id, action, params}") from None
-    if not isinstance(payload, dict):
-        raise ApiError("INVALID_PARAMS", "Request body must be a JSON object: {account_id, action, params}")
+    payload = json_object(body, empty=b"null", shape="{account_id, action, params}")
     action, account, params = payload.get("action"), payload.get("account_id"), payload.get("params", {})
     if not isinstance(action, str) or not action:
         raise ApiError("INVALID_PARAMS", "Missing required parameter: action")
@@ -324,7 +336,9 @@ def _check_account(state: SandboxState, account_id: str | None) -> None:
     if account is None:
         raise ApiError("INVALID_ACCOUNT", f"Account not found: {account_id} (list your accounts with GET /v2/accounts)")
     if not account.is_active:
-        raise ApiError("ACCOUNT_INACTIVE", f"Account {account_id} is inactive: reconnect it with POST /v2/login")
+        pending = account.status == "checkpoint_required"
+        fix = "complete its checkpoint with POST /v2/checkpoint" if pending else "reconnect it with POST /v2/login"
+        raise ApiError("ACCOUNT_INACTIVE", f"Account {account_id} is inactive: {fix}")
 
 
 def _accounts(state: SandboxState, request: _Request) -> Answer:

@@ -7,6 +7,7 @@ way LinkupAPI does ("Missing required parameter: profile_url").
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -48,6 +49,18 @@ class ParamSpec:
     params: Mapping[str, P] = field(default_factory=dict)
     one_of: tuple[tuple[str, ...], ...] = ()
     aliases: Mapping[str, str] = field(default_factory=dict)  # accepted alias -> canonical name
+
+
+def json_object(body: bytes, *, empty: bytes = b"{}", shape: str = "") -> dict[str, Any]:
+    """The request body as a JSON object, or INVALID_PARAMS saying what was expected (`shape`)."""
+    suffix = f": {shape}" if shape else ""
+    try:
+        payload = json.loads(body or empty)
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        raise ApiError("INVALID_PARAMS", f"Request body must be JSON{suffix}") from None
+    if not isinstance(payload, dict):
+        raise ApiError("INVALID_PARAMS", f"Request body must be a JSON object{suffix}")
+    return payload
 
 
 def _is_type(value: Any, kind: str) -> bool:

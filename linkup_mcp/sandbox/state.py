@@ -90,6 +90,7 @@ class SandboxState:
     used: int = field(init=False)
     rate_limit_per_minute: int = field(init=False)
     accounts: dict[str, Account] = field(init=False)
+    checkpoints: dict[str, str] = field(init=False)  # account_id -> pending challenge_type (login.py)
     requests: list[RequestRecord] = field(init=False)
     faults: list[FaultRule] = field(init=False)
     _hits: dict[str, deque[float]] = field(init=False)
@@ -134,6 +135,7 @@ class SandboxState:
                     status_reason="LinkedIn session expired; re-login via POST /v2/login",
                 ),
             }
+            self.checkpoints = {}
             self.requests = []
             self.faults = []
             self._hits = {}

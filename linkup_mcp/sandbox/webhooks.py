@@ -38,6 +38,7 @@ from linkup_mcp.sandbox.data import ME_ID, Conversation, Message, Person, Webhoo
 from linkup_mcp.sandbox.errors import ApiError
 from linkup_mcp.sandbox.handlers.common import Ctx, find_person, iso
 from linkup_mcp.sandbox.handlers.messages import conversation_with
+from linkup_mcp.sandbox.params import json_object
 from linkup_mcp.sandbox.state import SandboxState
 
 log = logging.getLogger("linkup_mcp.sandbox")
@@ -100,12 +101,7 @@ def parse(method: str, path: str, body: bytes, query: dict[str, str]) -> tuple[s
         raise ApiError("METHOD_NOT_ALLOWED", f"Method {method} not allowed here; use {', '.join(methods)}")
     params: dict[str, Any] = {}
     if action in BODY_FIELDS:
-        try:
-            params = json.loads(body or b"{}")
-        except (UnicodeDecodeError, json.JSONDecodeError):
-            raise ApiError("INVALID_PARAMS", "Request body must be JSON") from None
-        if not isinstance(params, dict):
-            raise ApiError("INVALID_PARAMS", "Request body must be a JSON object")
+        params = json_object(body)
         _no_unknown(params, BODY_FIELDS[action], "field(s) in body")
     else:
         params = dict(query)

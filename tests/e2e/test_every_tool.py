@@ -47,12 +47,12 @@ async def test_every_tool_with_schema_generated_arguments(sandbox: SandboxServer
         "LINKUP_API_KEY": sandbox.config.api_key,
         "LINKUP_BASE_URL": sandbox.base_url,
         "LINKUP_ACCOUNT_ID": sandbox.config.account_id,
-        "LINKUP_TOOLSETS": "profiles,messages,network,content,recruiter,mail,accounts,credits,webhooks",
+        "LINKUP_TOOLSETS": "profiles,messages,network,content,recruiter,mail,accounts,credits,webhooks,auth",
     }
     seen_codes: set[str] = set()
     async with mcp_session(env) as client:
         tools = (await client.list_tools()).tools
-        assert len(tools) >= 52  # with the opt-in webhooks toolset
+        assert len(tools) >= 54  # with the opt-in webhooks and auth toolsets
         for tool in tools:
             assert tool.output_schema is not None
             if tool.name == "credits_estimate":  # arguments drawn from the estimated tool's schema
