@@ -65,7 +65,7 @@ def build_parser() -> argparse.ArgumentParser:
     _settings_flags(tools, sub=True)
     call = sub.add_parser("call", help="call one tool and print the result envelope")
     call.add_argument("tool")
-    call.add_argument("--args", default="{}", help="tool arguments as a JSON object")
+    call.add_argument("--args", default="{}", help="tool arguments as a JSON object; - reads them from stdin")
     _settings_flags(call, sub=True)
     sub.add_parser("demo", help="a scripted agent session against the sandbox, over MCP stdio")
     ledger = sub.add_parser("ledger", help="print credit spend by day, tool and account")

@@ -33,6 +33,8 @@ async def call_tool(settings: Settings, name: str, raw_args: str) -> int:
     from linkup_mcp.dispatcher import UnknownToolError
     from linkup_mcp.server import open_runtime
 
+    if raw_args == "-":  # from stdin: keeps credentials off the command line (ps, shell history)
+        raw_args = sys.stdin.read()
     try:
         args = json.loads(raw_args)
     except json.JSONDecodeError as exc:
