@@ -40,12 +40,17 @@ def server_params(env: dict[str, str], *args: str) -> StdioServerParameters:
     return StdioServerParameters(command=sys.executable, args=["-m", "linkup_mcp", *args], env=base, cwd=str(ROOT))
 
 
+# The two protocol eras a client may speak: the `initialize` handshake most clients use today,
+# and 2026-07-28 (no handshake; no server-to-client requests; change notifications on listen streams).
+ERAS = ["legacy", "2026-07-28"]
+
+
 @asynccontextmanager
 async def mcp_session(
-    env: dict[str, str], *args: str, errlog: TextIO = sys.stderr, **client_options: Any
+    env: dict[str, str], *args: str, errlog: TextIO = sys.stderr, mode: str = "legacy", **client_options: Any
 ) -> AsyncIterator[Client]:
-    """A connected MCP client; the handshake is the legacy `initialize` most clients use today."""
+    """A connected MCP client, by default with the legacy `initialize` handshake."""
     env = {"LINKUP_LEDGER": ":memory:", **env}
     transport: Any = stdio_client(server_params(env, *args), errlog=errlog)
-    async with Client(transport, mode="legacy", **client_options) as client:
+    async with Client(transport, mode=mode, **client_options) as client:  # type: ignore[arg-type]
         yield client

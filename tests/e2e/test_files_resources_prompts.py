@@ -8,13 +8,14 @@ import json
 import pytest
 from mcp.shared.exceptions import MCPError
 
-from tests.e2e.conftest import mcp_session
+from tests.e2e.conftest import ERAS, mcp_session
 
 pytestmark = pytest.mark.anyio
 
 
-async def test_cv_comes_back_as_an_embedded_pdf_resource() -> None:
-    async with mcp_session({}, "--sandbox") as client:
+@pytest.mark.parametrize("era", ERAS)
+async def test_cv_comes_back_as_an_embedded_pdf_resource(era: str) -> None:
+    async with mcp_session({}, "--sandbox", mode=era) as client:
         posts = await client.call_tool("recruiter_get_posts", {})
         job = next(p["job_id"] for p in posts.structured_content["data"]["posts"] if p["status"] == "OPEN")
         candidates = await client.call_tool("recruiter_get_candidates", {"job_id": job, "count": 1})
@@ -43,8 +44,9 @@ async def test_cv_comes_back_as_an_embedded_pdf_resource() -> None:
     assert base64.b64decode(again.contents[0].blob) == pdf
 
 
-async def test_accounts_and_credits_resources() -> None:
-    async with mcp_session({}, "--sandbox") as client:
+@pytest.mark.parametrize("era", ERAS)
+async def test_accounts_and_credits_resources(era: str) -> None:
+    async with mcp_session({}, "--sandbox", mode=era) as client:
         await client.call_tool("profiles_get_me", {})
         listed = await client.list_resources()
         credits = await client.read_resource("linkup://credits")
@@ -59,8 +61,9 @@ async def test_accounts_and_credits_resources() -> None:
     assert ids == ["acc_sandbox", "acc_inactive"]
 
 
-async def test_workflow_prompts() -> None:
-    async with mcp_session({}, "--sandbox") as client:
+@pytest.mark.parametrize("era", ERAS)
+async def test_workflow_prompts(era: str) -> None:
+    async with mcp_session({}, "--sandbox", mode=era) as client:
         prompts = await client.list_prompts()
         lead_list = await client.get_prompt(
             "build_lead_list", {"criteria": "CTOs of fintech startups in Paris", "max_credits": "30"}

@@ -5,12 +5,13 @@ from __future__ import annotations
 import pytest
 
 from linkup_mcp.sandbox import SandboxServer
-from tests.e2e.conftest import mcp_session
+from tests.e2e.conftest import ERAS, mcp_session
 
 pytestmark = pytest.mark.anyio
 
 
-async def test_slow_call_sends_progress_notifications() -> None:
+@pytest.mark.parametrize("era", ERAS)
+async def test_slow_call_sends_progress_notifications(era: str) -> None:
     seen: list[tuple[float, float | None, str | None]] = []
 
     async def on_progress(progress: float, total: float | None, message: str | None) -> None:
@@ -23,7 +24,7 @@ async def test_slow_call_sends_progress_notifications() -> None:
             "LINKUP_BASE_URL": sandbox.base_url,
             "LINKUP_ACCOUNT_ID": sandbox.config.account_id,
         }
-        async with mcp_session(env) as client:
+        async with mcp_session(env, mode=era) as client:
             candidates = await client.call_tool("recruiter_get_candidates", {"job_id": "4165984609", "count": 1})
             application = candidates.structured_content["data"]["candidates"][0]["application_id"]
             slow = await client.call_tool(

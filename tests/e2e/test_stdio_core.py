@@ -8,7 +8,7 @@ import tempfile
 import jsonschema
 import pytest
 
-from tests.e2e.conftest import mcp_session
+from tests.e2e.conftest import ERAS, mcp_session
 from tests.fakeapi import FakeApi
 
 pytestmark = pytest.mark.anyio
@@ -16,7 +16,8 @@ pytestmark = pytest.mark.anyio
 SECRET = "lk_live_SECRET_key_0123456789"
 
 
-async def test_list_and_call_over_stdio_and_key_never_leaks() -> None:
+@pytest.mark.parametrize("era", ERAS)
+async def test_list_and_call_over_stdio_and_key_never_leaks(era: str) -> None:
     """tools/list, then a tools/call whose structuredContent validates against outputSchema."""
     with FakeApi() as api, tempfile.TemporaryFile("w+") as errlog:
         env = {
@@ -25,7 +26,7 @@ async def test_list_and_call_over_stdio_and_key_never_leaks() -> None:
             "LINKUP_ACCOUNT_ID": "acc_e2e",
             "LINKUP_LOG_LEVEL": "DEBUG",
         }
-        async with mcp_session(env, errlog=errlog) as client:
+        async with mcp_session(env, errlog=errlog, mode=era) as client:
             listed = await client.list_tools()
             tools = {t.name: t for t in listed.tools}
             assert "profiles_get" in tools

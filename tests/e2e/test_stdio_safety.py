@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from typing import Any
 
 import mcp_types as types
 import pytest
-from mcp.client import Client
-from mcp.client.stdio import stdio_client
 from mcp.shared.exceptions import MCPError
 
-from tests.e2e.conftest import mcp_session, server_params
+from tests.e2e.conftest import mcp_session
 from tests.fakeapi import FakeApi
 
 pytestmark = pytest.mark.anyio
@@ -76,13 +72,6 @@ async def test_client_without_elicitation_gets_confirmation_unavailable() -> Non
         assert api.requests == []
 
 
-@asynccontextmanager
-async def _modern_session(env: dict[str, str], **options: Any) -> AsyncIterator[Client]:
-    transport: Any = stdio_client(server_params({"LINKUP_LEDGER": ":memory:", **env}))
-    async with Client(transport, mode="2026-07-28", **options) as client:
-        yield client
-
-
 @pytest.mark.parametrize(("answer", "sent", "code"), [("accept", 1, None), ("decline", 0, "DECLINED")])
 async def test_2026_clients_confirm_through_input_required(answer: str, sent: int, code: str | None) -> None:
     """At 2026-07-28 the server cannot ask mid-call: the call ends with an elicitation input
@@ -90,7 +79,7 @@ async def test_2026_clients_confirm_through_input_required(answer: str, sent: in
     seen: list[str] = []
     with FakeApi() as api:
         env = _env(api, LINKUP_CONFIRM="outreach")
-        async with _modern_session(env, elicitation_callback=_elicitation(answer, seen)) as client:
+        async with mcp_session(env, mode="2026-07-28", elicitation_callback=_elicitation(answer, seen)) as client:
             result = await client.call_tool("messages_send", SEND)
         assert len(seen) == 1 and "Hello Jane" in seen[0]
         assert len(api.requests) == sent
@@ -103,7 +92,7 @@ async def test_2026_answer_counts_only_for_the_text_it_answered() -> None:
     accept = {"confirm": types.ElicitResult(action="accept", content={"confirm": True})}
     with FakeApi() as api:
         env = _env(api, LINKUP_CONFIRM="outreach")
-        async with _modern_session(env, elicitation_callback=_elicitation("accept", [])) as client:
+        async with mcp_session(env, mode="2026-07-28", elicitation_callback=_elicitation("accept", [])) as client:
             session = client.session
             first = await session.call_tool("messages_send", SEND, allow_input_required=True)
             assert isinstance(first, types.InputRequiredResult) and first.request_state

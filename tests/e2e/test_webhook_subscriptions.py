@@ -7,8 +7,8 @@ from __future__ import annotations
 import json
 import tempfile
 import warnings
-from collections.abc import AsyncIterator, Callable, Iterator
-from contextlib import asynccontextmanager, contextmanager
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import anyio
@@ -16,11 +16,10 @@ import httpx2
 import mcp_types as types
 import pytest
 from mcp.client import Client
-from mcp.client.stdio import stdio_client
 from mcp.shared.exceptions import MCPError
 
 from linkup_mcp.sandbox import SandboxConfig, SandboxServer
-from tests.e2e.conftest import env_for, mcp_session, server_params
+from tests.e2e.conftest import env_for, mcp_session
 
 pytestmark = pytest.mark.anyio
 
@@ -164,16 +163,9 @@ async def test_webhook_resources_follow_the_toolset_exposure() -> None:
                 await client.subscribe_resource("linkup://webhooks/wh_1/events")
 
 
-@asynccontextmanager
-async def modern_session(env: dict[str, str]) -> AsyncIterator[Client]:
-    transport: Any = stdio_client(server_params({"LINKUP_LEDGER": ":memory:", **env}))
-    async with Client(transport, mode="2026-07-28") as client:
-        yield client
-
-
 async def test_listen_stream_gets_updates_in_the_2026_era() -> None:
     with sandbox_env() as (_, env, admin):
-        async with modern_session(env) as client:
+        async with mcp_session(env, mode="2026-07-28") as client:
             webhook_id = await create_hosted(client)
             uri = f"linkup://webhooks/{webhook_id}/events"
             async with client.listen(resource_subscriptions=[uri]) as subscription:
