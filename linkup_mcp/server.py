@@ -38,7 +38,7 @@ from linkup_mcp.ledger import Ledger
 from linkup_mcp.prompts import PROMPTS, WorkflowPrompt
 from linkup_mcp.redact import Redactor
 from linkup_mcp.retry import RetryPolicy
-from linkup_mcp.subscriptions import SessionSink, Subscriptions
+from linkup_mcp.subscriptions import Subscriptions
 
 log = logging.getLogger(__name__)
 
@@ -235,13 +235,13 @@ def create_server(
     async def subscribe(ctx: ServerRequestContext[Any], params: types.SubscribeRequestParams) -> types.EmptyResult:
         assert subscriptions is not None
         runtime = await runtime_of(ctx)
-        await subscriptions.subscribe(runtime.dispatcher, str(params.uri), SessionSink.of(ctx.session))
+        await subscriptions.subscribe_session(runtime.dispatcher, str(params.uri), ctx.session)
         return types.EmptyResult()
 
     async def unsubscribe(ctx: ServerRequestContext[Any], params: types.UnsubscribeRequestParams) -> types.EmptyResult:
         assert subscriptions is not None
         runtime = await runtime_of(ctx)
-        subscriptions.unsubscribe(runtime.dispatcher, str(params.uri), SessionSink.of(ctx.session))
+        subscriptions.unsubscribe_session(runtime.dispatcher, str(params.uri), ctx.session)
         return types.EmptyResult()
 
     async def listen(

@@ -34,6 +34,8 @@ from linkup_mcp.webhook_follow import WebhookFollower
 
 log = logging.getLogger(__name__)
 
+_CLEANUP_KEY = "linkup_mcp.subscriptions"  # in the SDK connection's `state`: cleanup registered
+
 
 class Sink(Protocol):
     """Where a resource update goes: one session, or a runtime's listen bus."""
@@ -128,6 +130,25 @@ class Subscriptions:
                 f"Cannot follow webhook {webhook_id}: {follow.refused.message}. "
                 "Subscriptions need a hosted webhook of this key (webhooks_list shows them).",
             )
+
+    async def subscribe_session(self, dispatcher: Dispatcher, uri: str, session: Any) -> None:
+        """`resources/subscribe` from a session: its subscriptions end with its connection."""
+        sink = SessionSink.of(session)
+        await self.subscribe(dispatcher, uri, sink)
+        connection = sink.connection
+        state = getattr(connection, "state", None)
+        if isinstance(state, dict) and not state.get(_CLEANUP_KEY):
+            state[_CLEANUP_KEY] = True
+            connection.exit_stack.callback(self.drop, sink)
+
+    def unsubscribe_session(self, dispatcher: Dispatcher, uri: str, session: Any) -> None:
+        self.unsubscribe(dispatcher, uri, SessionSink.of(session))
+
+    def drop(self, sink: Sink) -> None:
+        """Every subscription of `sink` ends (its connection closed)."""
+        for follow in list(self._follows.values()):
+            if follow.sinks.pop(sink, None) and not follow.sinks:
+                follow.scope.cancel()
 
     def unsubscribe(self, dispatcher: Dispatcher, uri: str, sink: Sink) -> None:
         webhook_id = webhook_of(uri)

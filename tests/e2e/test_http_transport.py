@@ -321,4 +321,8 @@ async def test_webhook_subscription_over_http_and_clean_shutdown_while_following
                 with anyio.fail_after(10):
                     while not updates:
                         await anyio.sleep(0.02)
+            # The client has left (its session closed): the server stops following.
+            with anyio.fail_after(10):
+                while sandbox.state.streams:
+                    await anyio.sleep(0.05)
     assert updates == [uri]
