@@ -7,6 +7,7 @@ may have reached the API are OUTCOME_UNKNOWN for side-effecting actions, never r
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -67,16 +68,36 @@ def _params(args: dict[str, Any]) -> dict[str, Any]:
 
 
 async def _heartbeat(progress: Progress, tool: str) -> None:
-    """Elapsed seconds as progress while a call runs (waiting on LinkupAPI, a retry, a human)."""
-    elapsed = 0.0
+    """Elapsed seconds as progress while a call runs (waiting on LinkupAPI, a retry, a human).
+    Started once the call has run HEARTBEAT_S."""
+    elapsed = HEARTBEAT_S
     while True:
-        await anyio.sleep(HEARTBEAT_S)
-        elapsed += HEARTBEAT_S
         try:
             await progress(elapsed, None, f"{tool}: still working after {elapsed:.0f} s")
         except Exception:  # a client gone or a transport hiccup must not fail the call
             log.debug("progress notification failed", exc_info=True)
             return
+        await anyio.sleep(HEARTBEAT_S)
+        elapsed += HEARTBEAT_S
+
+
+class _Heartbeat:
+    """Runs `_heartbeat` for a call that lasts longer than HEARTBEAT_S, from a loop timer: most
+    calls end well before, and a task group with a sleeping task per call (spawn, cancel, join:
+    several event-loop turns) cost ~0.1 ms of every call."""
+
+    def __init__(self, progress: Progress, tool: str):
+        self._task: asyncio.Task[None] | None = None
+        loop = asyncio.get_running_loop()
+        self._timer = loop.call_later(HEARTBEAT_S, self._start, loop, progress, tool)
+
+    def _start(self, loop: asyncio.AbstractEventLoop, progress: Progress, tool: str) -> None:
+        self._task = loop.create_task(_heartbeat(progress, tool))
+
+    def stop(self) -> None:
+        self._timer.cancel()
+        if self._task is not None:
+            self._task.cancel()
 
 
 class InputRequired(Exception):
@@ -172,7 +193,8 @@ class Dispatcher:
         self, tool: CompiledTool, args: dict[str, Any], confirm: Confirm | None, progress: Progress | None = None
     ) -> dict[str, Any]:
         account = self._account(tool, args)
-        cached = self._cached(tool, account, args)
+        key = self._cache_key(tool, account, args)
+        cached = self._cached(tool, account, args, key)
         spec = tool.action.spec
         next_args = None
         if cached is not None:
@@ -184,20 +206,13 @@ class Dispatcher:
         ):
             outcome, estimated, next_args = await self._auto_page(tool, account, args, confirm, progress)
         else:
-            if progress is None:
+            beat = None if progress is None else _Heartbeat(progress, tool.name)
+            try:
                 outcome, estimated = await self._run(tool, account, args, confirm)
-            else:
-                pending: InputRequired | None = None  # raised out of the task group, it would come wrapped
-                async with anyio.create_task_group() as tasks:
-                    tasks.start_soon(_heartbeat, progress, tool.name)
-                    try:
-                        outcome, estimated = await self._run(tool, account, args, confirm)
-                    except InputRequired as exc:
-                        pending = exc
-                    tasks.cancel_scope.cancel()
-                if pending is not None:
-                    raise pending
-            self._remember(tool, account, args, outcome)
+            finally:
+                if beat is not None:
+                    beat.stop()
+            self._remember(tool, account, args, outcome, key)
             if outcome.error is None:
                 next_args = next_arguments(spec.pagination, args, outcome.data)
         if tool.name == BALANCE_TOOL and isinstance(outcome.data, dict):
@@ -285,23 +300,33 @@ class Dispatcher:
     def _cache_ttl(self, tool: CompiledTool) -> int:
         return self.cache.ttl(tool.name, tool.action.spec.cache_ttl) if self.cache else 0
 
-    def _cached(self, tool: CompiledTool, account: str | None, args: dict[str, Any]) -> tuple[_Outcome, int] | None:
-        """A fresh cached answer (free, and recorded as CACHE_HIT), unless `fresh: true`."""
-        ttl = self._cache_ttl(tool)
-        if not ttl or args.get("fresh") or self.cache is None:
+    def _cache_key(self, tool: CompiledTool, account: str | None, args: dict[str, Any]) -> str | None:
+        """The read-cache key of a cached tool's call (digested once, for lookup and store)."""
+        if self.cache is None or not self._cache_ttl(tool):
             return None
-        found = self.cache.get(self.cache.key(tool.name, account, _params(args)), ttl)
+        return self.cache.key(tool.name, account, _params(args))
+
+    def _cached(
+        self, tool: CompiledTool, account: str | None, args: dict[str, Any], key: str | None
+    ) -> tuple[_Outcome, int] | None:
+        """A fresh cached answer (free, and recorded as CACHE_HIT), unless `fresh: true`."""
+        if key is None or args.get("fresh") or self.cache is None:
+            return None
+        found = self.cache.get(key, self._cache_ttl(tool))
         if found is None:
             return None
         data, age = found
-        self.ledger.record(tool.name, account, "CACHE_HIT", 0, digest(tool.action.spec.masked(args)))
+        # Deferred like other reads' rows: free, so no budget or gate depends on it.
+        self.ledger.record(tool.name, account, "CACHE_HIT", 0, digest(tool.action.spec.masked(args)), deferred=True)
         return _Outcome(data=data, extras={"cache": {"hit": True, "age_s": int(age)}}), 0
 
-    def _remember(self, tool: CompiledTool, account: str | None, args: dict[str, Any], outcome: _Outcome) -> None:
+    def _remember(
+        self, tool: CompiledTool, account: str | None, args: dict[str, Any], outcome: _Outcome, key: str | None
+    ) -> None:
         if self.cache is None:
             return
-        if self._cache_ttl(tool) and outcome.error is None:
-            self.cache.put(self.cache.key(tool.name, account, _params(args)), tool.name, account, args, outcome.data)
+        if key is not None and outcome.error is None:
+            self.cache.put(key, tool.name, account, args, outcome.data)
             outcome.extras["cache"] = {"hit": False, "age_s": 0}
         sent = outcome.error is None or outcome.error.code == OUTCOME_UNKNOWN
         if tool.action.spec.invalidates and sent:

@@ -30,10 +30,8 @@ OK = "OK"
 OUTCOME_UNKNOWN = "OUTCOME_UNKNOWN"
 # A pending row older than this belongs to a process that died mid-call: stop counting its estimate.
 STALE_PENDING_S = 15 * 60
-FLUSH_S = 1.0
-MAX_CREDITS_FIGURE = (
-    2**53
-)  # SQLite INTEGER holds 2**63; a schema-valid page window can estimate more  # deferred rows are written within this long
+FLUSH_S = 1.0  # deferred rows are written within this long
+MAX_CREDITS_FIGURE = 2**53  # SQLite INTEGER holds 2**63; a schema-valid page window can estimate more
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS calls (
@@ -64,10 +62,18 @@ CREATE TABLE IF NOT EXISTS read_cache (
 CREATE INDEX IF NOT EXISTS read_cache_subject ON read_cache (account, tool, subject);
 """
 
+INSERT = (
+    "INSERT INTO calls (ts, day, tool, account, outcome, estimated, charged, args_digest, dedup_key, kind, pid)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+
+
+# Built once: json.dumps with non-default options builds an encoder on every call.
+_CANONICAL = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
+
 
 def digest(value: Any) -> str:
-    canonical = json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
-    return hashlib.sha256(canonical.encode()).hexdigest()[:16]
+    return hashlib.sha256(_CANONICAL.encode(value).encode()).hexdigest()[:16]
 
 
 def utc_day(ts: float) -> str:
@@ -118,7 +124,8 @@ class Ledger:
             self._db.execute("PRAGMA journal_mode = WAL")
             self._db.execute("PRAGMA synchronous = NORMAL")
         self._db.executescript(SCHEMA)
-        self._pending: list[tuple[Admission, float, str, int]] = []
+        self._pending: list[tuple[Any, ...]] = []  # deferred rows, ready to insert
+        self._day: tuple[float, float, str] = (0.0, 0.0, "")  # [start, end) of the last UTC day seen, its name
         self._timer: threading.Timer | None = None
         self._closed = False
 
@@ -174,7 +181,7 @@ class Ledger:
             ).fetchone()
             if prior is not None:
                 return _duplicate_refusal(a.tool, prior[0], prior[1])
-        day = utc_day(now)
+        day = self._utc_day(now)
         if a.kind is not None and a.kind_cap is not None:
             (used,) = db.execute(
                 "SELECT COUNT(*) FROM calls WHERE account IS ? AND kind = ? AND day = ? AND outcome IN (?, ?, ?)",
@@ -202,24 +209,36 @@ class Ledger:
     def _insert(
         self, db: sqlite3.Connection, a: Admission, now: float, outcome: str, *, dedup: bool, charged: int = 0
     ) -> int:
-        cur = db.execute(
-            "INSERT INTO calls (ts, day, tool, account, outcome, estimated, charged, args_digest, dedup_key, kind, pid)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                now,
-                utc_day(now),
-                a.tool,
-                a.account,
-                outcome,
-                min(a.estimated, MAX_CREDITS_FIGURE),  # absurd estimates are refused, and stored bounded
-                charged,
-                a.args_digest,
-                a.dedup_key if dedup else None,
-                a.kind if dedup else None,
-                os.getpid(),
-            ),
-        )
+        row = (a.dedup_key, a.kind) if dedup else (None, None)
+        cur = db.execute(INSERT, self._row(now, a.tool, a.account, outcome, a.estimated, charged, a.args_digest, *row))
         return int(cur.lastrowid or 0)
+
+    def _row(
+        self,
+        now: float,
+        tool: str,
+        account: str | None,
+        outcome: str,
+        estimated: int,
+        charged: int,
+        args_digest: str,
+        dedup_key: str | None = None,
+        kind: str | None = None,
+    ) -> tuple[Any, ...]:
+        """The values of INSERT, in its column order."""
+        # Absurd estimates are refused, and stored bounded.
+        bounded = min(estimated, MAX_CREDITS_FIGURE)
+        day = self._utc_day(now)
+        return (now, day, tool, account, outcome, bounded, charged, args_digest, dedup_key, kind, os.getpid())
+
+    def _utc_day(self, ts: float) -> str:
+        """utc_day(ts), remembered for the rest of that day: formatting a date costs a few µs per row."""
+        start, end, name = self._day
+        if not start <= ts < end:
+            name = utc_day(ts)
+            start = datetime.strptime(name, "%Y-%m-%d").replace(tzinfo=timezone.utc).timestamp()
+            self._day = (start, start + 86400, name)
+        return name
 
     def finish(self, row_id: int, outcome: str, charged: int) -> None:
         with self._lock:
@@ -241,10 +260,10 @@ class Ledger:
         `deferred` rows (reads, which no gate depends on unless a daily budget is set) are
         written in one transaction at most FLUSH_S later, by a timer, or at the next read of
         the ledger or close: one INSERT per read cost ~0.17 ms of every call."""
-        row = (Admission(tool, account, estimated, args_digest), self.now(), outcome, charged)
         with self._lock:
+            row = self._row(self.now(), tool, account, outcome, estimated, charged, args_digest)
             if not deferred:
-                self._insert(self._db, row[0], row[1], outcome, dedup=False, charged=charged)
+                self._db.execute(INSERT, row)
                 return
             self._pending.append(row)
             if self._timer is None:
@@ -264,8 +283,7 @@ class Ledger:
             return
         rows, self._pending = self._pending, []
         self._db.execute("BEGIN")
-        for admission, ts, outcome, charged in rows:
-            self._insert(self._db, admission, ts, outcome, dedup=False, charged=charged)
+        self._db.executemany(INSERT, rows)  # one C loop: the event loop waits on this lock and the GIL
         self._db.execute("COMMIT")
 
     # -- reading ------------------------------------------------------------------------
@@ -282,7 +300,7 @@ class Ledger:
         now = self.now()
         with self._lock:
             self._flush_locked()  # deferred rows count too
-            return self._spent_on(self._db, utc_day(now), now)
+            return self._spent_on(self._db, self._utc_day(now), now)
 
     def rows(self) -> list[dict[str, Any]]:
         with self._lock:

@@ -32,12 +32,24 @@ class SlidingWindowLimiter:
         self._lock = anyio.Lock()  # fair: waiters go in arrival order
 
     async def acquire(self) -> None:
+        # Nobody waiting and room in the window: take the slot without the lock, whose uncontended
+        # acquire still yields to the event loop once (a loop turn on every API call). The lock is
+        # held only by a caller waiting for room, so newcomers still queue behind it in order.
+        if not self._lock.locked() and self._take(self._clock()):
+            return
         async with self._lock:
             while True:
                 now = self._clock()
-                while self._stamps and now - self._stamps[0] >= self.period:
-                    self._stamps.popleft()
-                if len(self._stamps) < self.limit:
-                    self._stamps.append(now)
+                if self._take(now):
                     return
                 await self._sleep(self._stamps[0] + self.period - now)
+
+    def _take(self, now: float) -> bool:
+        """Drop stamps that left the window; record `now` if there is room."""
+        stamps = self._stamps
+        while stamps and now - stamps[0] >= self.period:
+            stamps.popleft()
+        if len(stamps) < self.limit:
+            stamps.append(now)
+            return True
+        return False

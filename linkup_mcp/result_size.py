@@ -13,8 +13,12 @@ from typing import Any
 Path = tuple[str | int, ...]
 
 
+_COMPACT = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))  # built once, not per call
+
+
 def size_of(value: Any) -> int:
-    return len(json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode())
+    text = _COMPACT.encode(value)
+    return len(text) if text.isascii() else len(text.encode())  # isascii() is a flag lookup
 
 
 def fit(data: Any, limit: int) -> tuple[Any, dict[str, Any] | None]:

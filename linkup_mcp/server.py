@@ -119,15 +119,21 @@ async def open_runtime(settings: Settings, *, transport: Any = None) -> AsyncIte
         yield Runtime(catalog, dispatcher, Redactor([api_key]))
 
 
+_COMPACT = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=str)  # built once, not per call
+
+
 def tool_result(
     envelope: dict[str, Any], redactor: Redactor, files: list[types.EmbeddedResource] | None = None
-) -> types.CallToolResult:
-    text = json.dumps(envelope, ensure_ascii=False, separators=(",", ":"), default=str)
+) -> dict[str, Any]:
+    """The CallToolResult in its wire form: the SDK validates and dumps a handler's result
+    again anyway, so building the model first only added a third pass over the envelope."""
+    text = _COMPACT.encode(envelope)
     if redactor.found_in(text):  # one serialisation serves the check and the text block
         text = redactor.text(text)
         envelope = json.loads(text)
-    content: list[Any] = [types.TextContent(text=text), *(files or [])]
-    return types.CallToolResult(content=content, structured_content=envelope, is_error=not envelope["ok"])
+    content = [{"type": "text", "text": text}]
+    content += [f.model_dump(by_alias=True, mode="json", exclude_none=True) for f in files or ()]
+    return {"content": content, "structuredContent": envelope, "isError": not envelope["ok"], "resultType": "complete"}
 
 
 _CONFIRM_SCHEMA: dict[str, Any] = {
@@ -195,7 +201,7 @@ def create_server(
 
     async def call_tool(
         ctx: ServerRequestContext[Any], params: types.CallToolRequestParams
-    ) -> types.CallToolResult | types.InputRequiredResult:
+    ) -> dict[str, Any] | types.InputRequiredResult:
         runtime = await runtime_of(ctx)
         try:
             envelope = await runtime.dispatcher.call(
@@ -279,7 +285,7 @@ def create_server(
         title="LinkupAPI (LinkedIn automation)",
         instructions=INSTRUCTIONS,
         on_list_tools=list_tools,
-        on_call_tool=call_tool,
+        on_call_tool=call_tool,  # type: ignore[arg-type]  # a dict result is the runner's HandlerResult too
         on_list_resources=list_resources,
         on_list_resource_templates=list_resource_templates,
         on_read_resource=read_resource,
