@@ -125,6 +125,8 @@ class Ledger:
             self._db.execute("PRAGMA synchronous = NORMAL")
         self._db.executescript(SCHEMA)
         self._pending: list[tuple[Any, ...]] = []  # deferred rows, ready to insert
+        # Guards _pending and _timer only: deferring a row never waits for a flush in progress.
+        self._pending_lock = threading.Lock()
         self._day: tuple[float, float, str] = (0.0, 0.0, "")  # [start, end) of the last UTC day seen, its name
         self._timer: threading.Timer | None = None
         self._closed = False
@@ -260,11 +262,12 @@ class Ledger:
         `deferred` rows (reads, which no gate depends on unless a daily budget is set) are
         written in one transaction at most FLUSH_S later, by a timer, or at the next read of
         the ledger or close: one INSERT per read cost ~0.17 ms of every call."""
-        with self._lock:
-            row = self._row(self.now(), tool, account, outcome, estimated, charged, args_digest)
-            if not deferred:
+        row = self._row(self.now(), tool, account, outcome, estimated, charged, args_digest)
+        if not deferred:
+            with self._lock:
                 self._db.execute(INSERT, row)
-                return
+            return
+        with self._pending_lock:
             self._pending.append(row)
             if self._timer is None:
                 self._timer = threading.Timer(FLUSH_S, self.flush)
@@ -276,14 +279,15 @@ class Ledger:
             self._flush_locked()
 
     def _flush_locked(self) -> None:
-        if self._timer is not None:
-            self._timer.cancel()
-            self._timer = None
-        if not self._pending or self._closed:
+        with self._pending_lock:
+            if self._timer is not None:
+                self._timer.cancel()
+                self._timer = None
+            rows, self._pending = self._pending, []
+        if not rows or self._closed:
             return
-        rows, self._pending = self._pending, []
         self._db.execute("BEGIN")
-        self._db.executemany(INSERT, rows)  # one C loop: the event loop waits on this lock and the GIL
+        self._db.executemany(INSERT, rows)
         self._db.execute("COMMIT")
 
     # -- reading ------------------------------------------------------------------------

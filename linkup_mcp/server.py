@@ -190,6 +190,9 @@ def create_server(
     """`runtime_for(ctx)`, when given, picks the runtime of each call (HTTP per-request keys);
     `subscriptions`, when given, serves resource subscriptions (webhook events)."""
     tools = [types.Tool.model_validate(d) for d in runtime.catalog.definitions()]
+    # For the SDK's Mcp-Param header check on 2026-07-28 HTTP calls, which would otherwise run
+    # this server's whole tools/list for every tools/call just to find one schema.
+    input_schemas = {tool.name: tool.input_schema for tool in tools}
 
     async def runtime_of(ctx: ServerRequestContext[Any]) -> Runtime:
         return runtime if runtime_for is None else await runtime_for(ctx)
@@ -291,6 +294,7 @@ def create_server(
         on_read_resource=read_resource,
         on_list_prompts=list_prompts,
         on_get_prompt=get_prompt,
+        get_tool_input_schema=input_schemas.get,
         **subscription_handlers,
     )
 
@@ -324,6 +328,7 @@ async def serve_stdio(settings: Settings) -> None:
     from mcp.server.stdio import stdio_server
 
     from linkup_mcp.stdio_lines import CheckedStdin
+    from linkup_mcp.stdio_pipes import claimed_stdout
 
     async with open_runtime(settings) as runtime, Subscriptions.running() as subscriptions:
         server = create_server(runtime, subscriptions=subscriptions)
@@ -333,12 +338,14 @@ async def serve_stdio(settings: Settings) -> None:
         stdin = CheckedStdin()
         # The signal watcher's scope encloses the transport, so a SIGTERM also stops its reader
         # and writer tasks (stdin EOF ends them by itself).
-        async with anyio.create_task_group() as tasks:
-            tasks.start_soon(_stop_on_signals, tasks.cancel_scope)
-            async with stdio_server(stdin=stdin) as (read_stream, write_stream):  # type: ignore[arg-type]
-                stdin.attach(write_stream)
-                await server.run(read_stream, write_stream, server.create_initialization_options())
-            tasks.cancel_scope.cancel()  # stop watching for signals
+        with claimed_stdout() as stdout:  # None: not a pipe, the SDK claims and writes it
+            async with anyio.create_task_group() as tasks:
+                tasks.start_soon(_stop_on_signals, tasks.cancel_scope)
+                transport = stdio_server(stdin=stdin, stdout=stdout)  # type: ignore[arg-type]
+                async with transport as (read_stream, write_stream):
+                    stdin.attach(write_stream)
+                    await server.run(read_stream, write_stream, server.create_initialization_options())
+                tasks.cancel_scope.cancel()  # stop watching for signals
 
 
 # The runtime of one request (see `create_server`); `linkup_mcp.http_transport` routes per-request keys.

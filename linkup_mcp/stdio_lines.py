@@ -17,6 +17,8 @@ import mcp_types as types
 from mcp.shared.message import SessionMessage
 from pydantic import ValidationError
 
+from linkup_mcp.stdio_pipes import pollable, polled_lines
+
 
 class _BorrowedText(TextIOWrapper):
     """Text layer over stdin's buffer that never closes the buffer (it is not ours)."""
@@ -55,8 +57,14 @@ def _error(request_id: Any, code: int, message: str) -> types.JSONRPCError:
 
 
 async def _stdin_lines() -> AsyncIterator[str]:
-    """stdin lines, read in a worker thread that a shutdown may abandon: a blocking read cannot
-    be interrupted, and SIGTERM must not wait for the client's next line."""
+    """stdin lines: read by the event loop from a pipe or socket; otherwise in a worker thread
+    that a shutdown may abandon (a blocking read cannot be interrupted, and SIGTERM must not wait
+    for the client's next line)."""
+    fd = sys.stdin.buffer.fileno()
+    if pollable(fd):
+        async for line in polled_lines(fd):
+            yield line
+        return
     text = _BorrowedText(sys.stdin.buffer, encoding="utf-8", errors="replace")
     while line := await anyio.to_thread.run_sync(text.readline, abandon_on_cancel=True):
         yield line
