@@ -7,6 +7,8 @@ to fix it, so the agent can correct the call in one step.
 from __future__ import annotations
 
 import json
+import re
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -14,6 +16,10 @@ if TYPE_CHECKING:
     from jsonschema.protocols import Validator
 
 _validators: dict[int, Validator] = {}
+Check = Callable[[Any], bool]
+
+
+_checks: dict[int, tuple[dict[str, Any], Check]] = {}
 
 
 def _validator(schema: dict[str, Any]) -> Validator:
@@ -89,6 +95,8 @@ def _bounded(err: ValidationError) -> str:
 
 def problems(schema: dict[str, Any], arguments: dict[str, Any]) -> list[dict[str, str]]:
     """Every problem with `arguments`, one entry per field; empty when valid."""
+    if _quick_check(schema)(arguments):
+        return []
     out: list[dict[str, str]] = []
     errors = sorted(_validator(schema).iter_errors(arguments), key=lambda e: [str(p) for p in e.absolute_path])
     for err in errors:
@@ -110,3 +118,101 @@ def _choices(err: Any) -> str:
     close = difflib.get_close_matches(str(err.instance), [str(a) for a in allowed], n=3, cutoff=0.5)
     hint = f"did you mean {' or '.join(close)}? " if close else ""
     return f"{hint}({len(allowed)} allowed values, listed in the input schema)"
+
+
+# -- the quick check ---------------------------------------------------------------------------
+#
+# jsonschema walks a schema generically (a validator object per level, an iterator per keyword):
+# ~10 µs for two arguments, 30 µs and more in a server whose caches are cold between calls. The
+# quick check is a closure compiled once per schema for the keywords our specs use. True means
+# jsonschema would find no error; False means "not sure", and jsonschema decides and explains.
+# A schema with any other keyword gets no quick check. Types and applicability follow
+# jsonschema's Draft 2020-12 type checker; cases it treats specially (1.0 as an integer, enum
+# equality across types) are left to it.
+
+_ANNOTATIONS = frozenset({"description", "title", "default", "examples", "writeOnly", "readOnly"})
+_TYPES: dict[str, Check] = {
+    "string": lambda v: isinstance(v, str),
+    "integer": lambda v: isinstance(v, int) and not isinstance(v, bool),
+    "number": lambda v: isinstance(v, (int, float)) and not isinstance(v, bool),
+    "boolean": lambda v: isinstance(v, bool),
+    "object": lambda v: isinstance(v, dict),
+    "array": lambda v: isinstance(v, list),
+    "null": lambda v: v is None,
+}
+_NOT_NUMBERS = (str, bool, dict, list, type(None))  # JSON values a numeric keyword ignores
+
+
+def _never(value: Any) -> bool:
+    return False
+
+
+def _quick_check(schema: dict[str, Any]) -> Check:
+    found = _checks.get(id(schema))
+    if found is None:  # the schema is kept with its check, so its id cannot be reused meanwhile
+        found = _checks[id(schema)] = (schema, _compile(schema) or _never)
+    return found[1]
+
+
+def _compile(schema: Any) -> Check | None:
+    """The quick check of `schema`, or None when it uses a keyword the check does not know."""
+    if not isinstance(schema, dict):
+        return None
+    checks: list[Check] = []
+    props: dict[str, Check] = {}
+    for keyword, value in schema.items():
+        check = _keyword(keyword, value, schema, props)
+        if check is False:
+            return None
+        if check is not True:
+            checks.append(check)
+    return lambda v: all(check(v) for check in checks)
+
+
+def _keyword(keyword: str, value: Any, schema: dict[str, Any], props: dict[str, Check]) -> Check | bool:
+    """One keyword's check; True: nothing to check (an annotation); False: unknown keyword."""
+    if keyword in _ANNOTATIONS:
+        return True
+    if keyword == "type":
+        names = [value] if isinstance(value, str) else value if isinstance(value, list) else []
+        kinds = [_TYPES[t] for t in names if isinstance(t, str) and t in _TYPES]
+        if not kinds or len(kinds) != len(names):
+            return False
+        return lambda v: any(kind(v) for kind in kinds)
+    if keyword in ("minLength", "maxLength", "minItems", "maxItems") and isinstance(value, int):
+        sized = str if keyword.endswith("Length") else list
+        low, high = (value, None) if keyword.startswith("min") else (0, value)
+        return lambda v: not isinstance(v, sized) or (len(v) >= low and (high is None or len(v) <= high))
+    if keyword in ("minimum", "maximum") and isinstance(value, (int, float)) and not isinstance(value, bool):
+        if keyword == "minimum":
+            return lambda v: v >= value if type(v) in (int, float) else isinstance(v, _NOT_NUMBERS)
+        return lambda v: v <= value if type(v) in (int, float) else isinstance(v, _NOT_NUMBERS)
+    if keyword == "pattern" and isinstance(value, str):
+        search = re.compile(value).search  # jsonschema uses re.search too
+        return lambda v: not isinstance(v, str) or search(v) is not None
+    if keyword == "enum" and isinstance(value, list):
+        allowed = {e for e in value if isinstance(e, str)}  # other values: jsonschema's equality decides
+        return lambda v: isinstance(v, str) and v in allowed
+    if keyword == "required" and isinstance(value, list):
+        return lambda v: not isinstance(v, dict) or all(name in v for name in value)
+    if keyword == "properties" and isinstance(value, dict):
+        for name, sub in value.items():
+            check = _compile(sub)
+            if check is None:
+                return False
+            props[name] = check
+        return lambda v: not isinstance(v, dict) or all(name not in props or props[name](x) for name, x in v.items())
+    if keyword == "additionalProperties":
+        if "patternProperties" in schema or value is not False:
+            return value is True
+        names = schema.get("properties", {})
+        return lambda v: not isinstance(v, dict) or all(name in names for name in v)
+    if keyword == "items" and "prefixItems" not in schema:
+        item = _compile(value)
+        return False if item is None else lambda v: not isinstance(v, list) or all(item(x) for x in v)
+    if keyword == "anyOf" and isinstance(value, list) and value:
+        subs = [_compile(sub) for sub in value]
+        if None in subs:
+            return False
+        return lambda v: any(sub(v) for sub in subs)  # type: ignore[misc]
+    return False

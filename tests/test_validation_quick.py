@@ -1,0 +1,82 @@
+"""The quick argument check never accepts what jsonschema refuses, and accepts what it accepts.
+
+For every tool's input schema: arguments drawn from the schema pass both; arguments built from
+them with one field set to a value at or around its own bounds, or built from the schema's field
+names with arbitrary JSON values, pass the quick check only if jsonschema finds no error either.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from hypothesis_jsonschema import from_schema
+from jsonschema import Draft202012Validator
+
+from linkup_mcp import validation
+from linkup_mcp.catalog import Catalog, Exposure
+from linkup_mcp.specs import load_specs
+
+CATALOG = Catalog.build(load_specs(), Exposure.everything())
+SCHEMAS = {name: tool.input_schema for name, tool in CATALOG.tools.items()} | {
+    name: definition["inputSchema"] for name, definition in CATALOG.local.items()
+}
+CHECK = settings(max_examples=15, deadline=None, suppress_health_check=list(HealthCheck))
+
+
+def _bounds(schema: Any) -> set[int]:
+    """Every numeric or length bound in `schema`, and its neighbours."""
+    found: set[int] = set()
+    if isinstance(schema, dict):
+        for key, value in schema.items():
+            if key in ("minimum", "maximum", "minLength", "maxLength", "minItems", "maxItems"):
+                found |= {int(value) - 1, int(value), int(value) + 1}
+            found |= _bounds(value)
+    elif isinstance(schema, list):
+        for item in schema:
+            found |= _bounds(item)
+    return found
+
+
+LEAVES = st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=30)
+JSON = st.recursive(
+    LEAVES,
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3),
+    max_leaves=6,
+)
+
+
+def near(schema: dict[str, Any]) -> st.SearchStrategy[Any]:
+    """Values at and around one property's own bounds (as numbers, string lengths and list
+    lengths) and its enum values, or any JSON when it has none."""
+    edges = sorted(_bounds(schema))
+    sizes = [n for n in edges if 0 <= n <= 10_000]
+    enum = [*schema.get("enum", []), *schema.get("items", {}).get("enum", [])]
+    candidates = [*edges, *("x" * n for n in sizes), *(["x"] * n for n in sizes), *enum, *(e + "!" for e in enum)]
+    return st.sampled_from(candidates) if candidates else JSON
+
+
+def jsonschema_valid(schema: dict[str, Any], value: Any) -> bool:
+    return next(Draft202012Validator(schema).iter_errors(value), None) is None
+
+
+def test_every_schema_has_a_quick_check() -> None:
+    assert all(validation._compile(schema) is not None for schema in SCHEMAS.values())
+
+
+@pytest.mark.parametrize("tool", sorted(SCHEMAS))
+@CHECK
+@given(data=st.data())
+def test_quick_check_agrees_with_jsonschema(tool: str, data: st.DataObject) -> None:
+    schema = SCHEMAS[tool]
+    quick = validation._quick_check(schema)
+    valid = data.draw(from_schema(schema))
+    assert quick(valid) and jsonschema_valid(schema, valid)
+    for name, sub in [*schema["properties"].items(), ("unknown", {})]:  # one field changed at a time
+        changed = {**valid, name: data.draw(near(sub))}
+        assert not quick(changed) or jsonschema_valid(schema, changed), changed
+    names = st.sampled_from([*schema["properties"], "unknown"])
+    mixed = data.draw(st.dictionaries(names, JSON, max_size=4))
+    assert not quick(mixed) or jsonschema_valid(schema, mixed), mixed
