@@ -1,4 +1,4 @@
-"""The quick argument check never accepts what jsonschema refuses, and accepts what it accepts.
+"""The quick argument check (fastjsonschema) never accepts what jsonschema refuses, and accepts what it accepts.
 
 For every tool's input schema: arguments drawn from the schema pass both; arguments built from
 them with one field set to a value at or around its own bounds, or built from the schema's field
