@@ -116,7 +116,7 @@ def rows(r: Results) -> list[Row]:
     ):
         out.append(Row(f"Memory: RSS {when}", mib(rss), mib(floor_rss), rss / floor_rss, 1.25, "≤ 1.25× floor"))
     # "No growth" is read as: none once warm. The first calls load what a call needs once
-    # (jsonschema, validators, the HTTP pool and TLS); that one-time step is shown in the details.
+    # (fastjsonschema and the compiled validators, the HTTP pool and TLS); that one-time step is shown in the details.
     warmup = r.settings["warmup"]
     growth = lm.rss_after_all - lm.rss_after_warmup
     out.append(
@@ -269,7 +269,7 @@ installed package does not do. The untimed first spawns fill that cache.
    network, content, recruiter, mail, accounts, credits, then any other `category:` in `tool_specs/`).
 5. **Memory**: VmRSS from `/proc/<pid>/status` in the per-call processes of 2: after tools/list, after
    the warm-up calls, after all calls. Growth is measured from after the warm-up calls (the first
-   calls load jsonschema and the HTTP stack once); the limit (4 MiB, "small") is this benchmark's choice.
+   calls compile the argument validators and load the HTTP stack once); the limit (4 MiB, "small") is this benchmark's choice.
 """
 
 
