@@ -7,24 +7,22 @@ may have reached the API are OUTCOME_UNKNOWN for side-effecting actions, never r
 
 from __future__ import annotations
 
-import asyncio
 import logging
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
 from typing import Any, Literal
-
-import anyio
 
 from linkup_mcp import compact, validation
 from linkup_mcp.catalog import CONTROL_ARGS, Catalog, CompiledTool
-from linkup_mcp.client import LinkupClient, PathValueError, Reply, TransportFailure
+from linkup_mcp.client import LinkupClient, PathValueError, TransportFailure
+from linkup_mcp.confirmation import Confirm, InputRequired, ask
 from linkup_mcp.credits import CreditMeter, estimate, rule_text
 from linkup_mcp.envelope import build
-from linkup_mcp.errors import HINTS, ToolError
+from linkup_mcp.errors import ToolError
 from linkup_mcp.files import FileStore, UploadError, read_upload
 from linkup_mcp.guards import Guards, admission
+from linkup_mcp.heartbeat import Heartbeat, Progress
 from linkup_mcp.ledger import OK, OUTCOME_UNKNOWN, Ledger, Refusal, digest
 from linkup_mcp.local_tools import ESTIMATE_TOOL
+from linkup_mcp.outcome import Outcome, from_reply, transport_error
 from linkup_mcp.pagination import next_arguments
 from linkup_mcp.read_cache import ReadCache
 from linkup_mcp.redact import Redactor
@@ -36,11 +34,6 @@ from linkup_mcp.webhook_wait import WAIT_TOOL, wait_for_events
 
 log = logging.getLogger(__name__)
 
-Answer = Literal["accept", "decline", "cancel", "unavailable"]
-Confirm = Callable[[str], Awaitable[Answer]]
-# (progress, total, message): MCP progress notifications, a no-op when the client gave no token
-Progress = Callable[[float, "float | None", str], Awaitable[None]]
-HEARTBEAT_S = 1.0  # a call still running after this long reports progress every second
 BALANCE_TOOL = "credits_get"  # its data gains `this_server`: this process's spend and budgets
 ConfirmMode = Literal["off", "outreach", "all", "preview"]
 # Outreach tools answered from a cached lookup of the recipient's state instead of being sent.
@@ -67,63 +60,8 @@ def _params(args: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in args.items() if k not in CONTROL_ARGS}
 
 
-async def _heartbeat(progress: Progress, tool: str) -> None:
-    """Elapsed seconds as progress while a call runs (waiting on LinkupAPI, a retry, a human).
-    Started once the call has run HEARTBEAT_S."""
-    elapsed = HEARTBEAT_S
-    while True:
-        try:
-            await progress(elapsed, None, f"{tool}: still working after {elapsed:.0f} s")
-        except Exception:  # a client gone or a transport hiccup must not fail the call
-            log.debug("progress notification failed", exc_info=True)
-            return
-        await anyio.sleep(HEARTBEAT_S)
-        elapsed += HEARTBEAT_S
-
-
-class _Heartbeat:
-    """Runs `_heartbeat` for a call that lasts longer than HEARTBEAT_S, from a loop timer: most
-    calls end well before, and a task group with a sleeping task per call (spawn, cancel, join:
-    several event-loop turns) cost ~0.1 ms of every call."""
-
-    def __init__(self, progress: Progress, tool: str):
-        self._task: asyncio.Task[None] | None = None
-        loop = asyncio.get_running_loop()
-        self._timer = loop.call_later(HEARTBEAT_S, self._start, loop, progress, tool)
-
-    def _start(self, loop: asyncio.AbstractEventLoop, progress: Progress, tool: str) -> None:
-        self._task = loop.create_task(_heartbeat(progress, tool))
-
-    def stop(self) -> None:
-        self._timer.cancel()
-        if self._task is not None:
-            self._task.cancel()
-
-
-class InputRequired(Exception):
-    """Raised by a `Confirm` when the answer must come in a later call: at the 2026-07-28
-    protocol the server cannot ask the client mid-call, so the call ends (nothing sent) with an
-    input request, and the client calls again with the user's answer."""
-
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
-
-
 class UnknownToolError(LookupError):
     """The tool is not in this process's catalog (unknown, or hidden by configuration)."""
-
-
-@dataclass
-class _Outcome:
-    data: Any = None
-    error: ToolError | None = None
-    charged: int = 0
-    extras: dict[str, Any] = field(default_factory=dict)  # envelope extension members
-
-    @property
-    def code(self) -> str:
-        return self.error.code if self.error else OK
 
 
 class Dispatcher:
@@ -174,7 +112,7 @@ class Dispatcher:
         if _too_deep(args):
             problem = {"field": "(arguments)", "problem": f"nested deeper than {MAX_DEPTH} levels"}
             error = ToolError("VALIDATION_ERROR", validation.summary([problem]), fields=[problem])
-            return self._envelope(name, None, _Outcome(error=error), 0)
+            return self._envelope(name, None, Outcome(error=error), 0)
         if name in self.catalog.local:
             return await self._local(name, args, confirm, progress)
         tool = None if self.catalog.compact else self.catalog.get(name)  # compact: via linkup_run_action
@@ -206,7 +144,7 @@ class Dispatcher:
         ):
             outcome, estimated, next_args = await self._auto_page(tool, account, args, confirm, progress)
         else:
-            beat = None if progress is None else _Heartbeat(progress, tool.name)
+            beat = None if progress is None else Heartbeat(progress, tool.name)
             try:
                 outcome, estimated = await self._run(tool, account, args, confirm)
             finally:
@@ -241,7 +179,7 @@ class Dispatcher:
         args: dict[str, Any],
         confirm: Confirm | None,
         progress: Progress | None,
-    ) -> tuple[_Outcome, int, dict[str, Any] | None]:
+    ) -> tuple[Outcome, int, dict[str, Any] | None]:
         """Page for the agent until the list ends or `max_credits` would be passed: each page goes
         through the full gate; the last page is shrunk rather than overspend. (The page size
         parameter — count, total_results — says how many results per page; no `max_results`:
@@ -253,7 +191,7 @@ class Dispatcher:
         current = {k: v for k, v in args.items() if k != "max_credits"}
         items: list[Any] = []
         spent = estimated_total = pages = 0
-        last: _Outcome | None = None
+        last: Outcome | None = None
         stopped = "end"
         while True:
             if spent + estimate(spec, current) > max_credits:
@@ -288,11 +226,11 @@ class Dispatcher:
                 f"max_credits={max_credits} does not cover one page ({estimate(spec, current)} credits); "
                 "raise max_credits or ask for a smaller page.",
             )
-            return _Outcome(error=error), 0, None
+            return Outcome(error=error), 0, None
         data = {**last.data, key: items} if isinstance(last.data, dict) else last.data
         extras = {"auto_pages": {"pages": pages, "results": len(items), "credits": spent, "stopped": stopped}}
         resume = None if stopped == "end" else current  # an error stop resumes at the failed page
-        merged = _Outcome(data=data, charged=spent, extras=extras)
+        merged = Outcome(data=data, charged=spent, extras=extras)
         return merged, estimated_total, resume
 
     # -- paid-read cache --------------------------------------------------------------------
@@ -308,7 +246,7 @@ class Dispatcher:
 
     def _cached(
         self, tool: CompiledTool, account: str | None, args: dict[str, Any], key: str | None
-    ) -> tuple[_Outcome, int] | None:
+    ) -> tuple[Outcome, int] | None:
         """A fresh cached answer (free, and recorded as CACHE_HIT), unless `fresh: true`."""
         if key is None or args.get("fresh") or self.cache is None:
             return None
@@ -318,10 +256,10 @@ class Dispatcher:
         data, age = found
         # Deferred like other reads' rows: free, so no budget or gate depends on it.
         self.ledger.record(tool.name, account, "CACHE_HIT", 0, digest(tool.action.spec.masked(args)), deferred=True)
-        return _Outcome(data=data, extras={"cache": {"hit": True, "age_s": int(age)}}), 0
+        return Outcome(data=data, extras={"cache": {"hit": True, "age_s": int(age)}}), 0
 
     def _remember(
-        self, tool: CompiledTool, account: str | None, args: dict[str, Any], outcome: _Outcome, key: str | None
+        self, tool: CompiledTool, account: str | None, args: dict[str, Any], outcome: Outcome, key: str | None
     ) -> None:
         if self.cache is None:
             return
@@ -333,7 +271,7 @@ class Dispatcher:
             self.cache.invalidate(tool.action.spec.invalidates, account, args)
 
     def _envelope(
-        self, name: str, account: str | None, outcome: _Outcome, estimated: int, next_args: dict[str, Any] | None = None
+        self, name: str, account: str | None, outcome: Outcome, estimated: int, next_args: dict[str, Any] | None = None
     ) -> dict[str, Any]:
         data, extras = outcome.data, dict(outcome.extras)
         if self.max_result_bytes is not None and outcome.error is None:
@@ -386,12 +324,12 @@ class Dispatcher:
 
     async def _run(
         self, tool: CompiledTool, account: str | None, args: dict[str, Any], confirm: Confirm | None
-    ) -> tuple[_Outcome, int]:
+    ) -> tuple[Outcome, int]:
         ledger_args = digest(tool.action.spec.masked(args))
         error = self._precheck(tool, account, args)
         if error:
             self.ledger.record(tool.name, account, error.code, 0, ledger_args)
-            return _Outcome(error=error), 0
+            return Outcome(error=error), 0
         estimated = estimate(tool.action.spec, args)
         error = self._budget_error(tool, estimated)
         if error is None:
@@ -409,8 +347,8 @@ class Dispatcher:
             )
         if error or reservation is None:
             self.ledger.record(tool.name, account, error.code if error else "BUDGET_EXCEEDED", estimated, ledger_args)
-            return _Outcome(error=error), estimated
-        outcome: _Outcome | None = None
+            return Outcome(error=error), estimated
+        outcome: Outcome | None = None
         if tool.action.read_only and self.guards.daily_credits is None:
             # Nothing to check at the gate (no duplicate, pacing or daily budget for a read):
             # one row afterwards instead of a pending row and its update (half the SQLite work).
@@ -427,7 +365,7 @@ class Dispatcher:
         try:
             gate = self.ledger.admit(admission(tool.action, account, args, estimated, self.guards))
             if isinstance(gate, Refusal):
-                outcome = _Outcome(error=ToolError(gate.code, gate.message))
+                outcome = Outcome(error=ToolError(gate.code, gate.message))
                 return outcome, estimated
             sending = False  # until the request may leave, an interrupted call sent nothing
             try:
@@ -457,7 +395,7 @@ class Dispatcher:
 
     def _outreach_checks(
         self, tool: CompiledTool, account: str | None, args: dict[str, Any], estimated: int
-    ) -> _Outcome | None:
+    ) -> Outcome | None:
         """Known state, recipient cap and preview: an outcome that stops the call, or None."""
         action = tool.action
         if action.spec.side_effect is not SideEffect.outreach:
@@ -465,17 +403,17 @@ class Dispatcher:
         if not args.get("allow_duplicate"):
             known = self._known_state(tool, account, args)
             if known is not None:
-                return _Outcome(error=known)
+                return Outcome(error=known)
         refusal = self.recipients.check(action, account, args)
         if refusal is not None:
-            return _Outcome(error=refusal)
+            return Outcome(error=refusal)
         if self.confirm_mode != "preview":
             return None
         token = args.get("confirm_token")
         if token is None:
             return self._preview(tool, account, args, estimated)
         error = self.previews.redeem(str(token), action, account, _params(args))
-        return _Outcome(error=error) if error else None
+        return Outcome(error=error) if error else None
 
     def _known_state(self, tool: CompiledTool, account: str | None, args: dict[str, Any]) -> ToolError | None:
         check = PRESEND_STATE.get(tool.name)
@@ -490,7 +428,7 @@ class Dispatcher:
         )
         return known_invitation_state(found[0]) if found else None
 
-    def _preview(self, tool: CompiledTool, account: str | None, args: dict[str, Any], estimated: int) -> _Outcome:
+    def _preview(self, tool: CompiledTool, account: str | None, args: dict[str, Any], estimated: int) -> Outcome:
         outreach = tool.action.spec.outreach
         params = _params(args)
         blocked = self.ledger.peek(admission(tool.action, account, args, estimated, self.guards))
@@ -509,7 +447,7 @@ class Dispatcher:
             "next_step": "Show this to the user. To send, call the same tool with the same arguments plus "
             "confirm_token. Changed arguments need a new preview.",
         }
-        return _Outcome(data=data, extras={"preview": True})
+        return Outcome(data=data, extras={"preview": True})
 
     def _account(self, tool: CompiledTool, args: dict[str, Any]) -> str | None:
         mode = tool.action.route.account
@@ -528,12 +466,12 @@ class Dispatcher:
 
     async def _confirmation(
         self, tool: CompiledTool, account: str | None, args: dict[str, Any], estimated: int, confirm: Confirm | None
-    ) -> _Outcome | None:
+    ) -> Outcome | None:
         """None to go ahead, or the refusal (nothing sent) when LINKUP_CONFIRM asks a human first."""
         if self._needs_confirmation(tool):
-            answer = await _ask(confirm, self._confirm_text(tool, account, args, estimated))
+            answer = await ask(confirm, self._confirm_text(tool, account, args, estimated))
             if answer == "unavailable":
-                return _Outcome(
+                return Outcome(
                     error=ToolError(
                         "CONFIRMATION_UNAVAILABLE",
                         "LINKUP_CONFIRM requires a human to confirm this call, but this MCP client does not support "
@@ -541,7 +479,7 @@ class Dispatcher:
                     )
                 )
             if answer != "accept":
-                return _Outcome(
+                return Outcome(
                     error=ToolError(
                         "DECLINED", f"The user {answer}d this call in the confirmation prompt; nothing was sent."
                     )
@@ -555,7 +493,7 @@ class Dispatcher:
         lines += [f"  {k}: {v}" for k, v in shown.items()]
         return "\n".join(lines) + "\nSend it?"
 
-    async def _send(self, tool: CompiledTool, account: str | None, args: dict[str, Any], estimated: int) -> _Outcome:
+    async def _send(self, tool: CompiledTool, account: str | None, args: dict[str, Any], estimated: int) -> Outcome:
         assert self.client is not None
         action = tool.action
         params = _params(args)
@@ -564,59 +502,10 @@ class Dispatcher:
                 action.route, account_id=account, action=action.wire_action, params=params, read_only=action.read_only
             )
         except PathValueError as exc:
-            return _Outcome(error=ToolError("VALIDATION_ERROR", str(exc)))
+            return Outcome(error=ToolError("VALIDATION_ERROR", str(exc)))
         except TransportFailure as exc:
-            return _Outcome(error=self._transport_error(tool, exc))
-        return self._from_reply(tool, reply, estimated)
-
-    # -- mapping what came back -----------------------------------------------------------
-
-    def _unknown_outcome(self, tool: CompiledTool, what: str) -> ToolError:
-        check = tool.action.spec.verify_with or "the matching list or get tool"
-        return ToolError(
-            "OUTCOME_UNKNOWN",
-            f"{what} The action may or may not have happened; it was not retried. "
-            f"Check with {check} before calling {tool.name} again.",
-        )
-
-    def _transport_error(self, tool: CompiledTool, exc: TransportFailure) -> ToolError:
-        if exc.maybe_sent and not tool.action.read_only:
-            return self._unknown_outcome(tool, f"No answer from LinkupAPI ({exc.kind}: {exc.detail}).")
-        code = "TIMEOUT" if exc.kind == "timeout" else "NETWORK_ERROR"
-        tries = f" after {exc.attempts} attempts" if exc.attempts > 1 else ""
-        return ToolError(
-            code, f"LinkupAPI could not be reached ({exc.detail}){tries}. Retry later; nothing was charged."
-        )
-
-    def _from_reply(self, tool: CompiledTool, reply: Reply, estimated: int) -> _Outcome:
-        body, status = reply.body, reply.status
-        side_effecting = not tool.action.read_only
-        metadata = body.get("metadata") if body else None
-        consumed = metadata.get("credits_consumed") if isinstance(metadata, dict) else None
-        charged = consumed if isinstance(consumed, int) and not isinstance(consumed, bool) else None
-
-        if body is not None and body.get("success") is True and 200 <= status < 300:
-            # A success without metadata.credits_consumed: count the estimate so budgets stay safe.
-            return _Outcome(data=body.get("data"), charged=estimated if charged is None else charged)
-        error = body.get("error") if body else None
-        if isinstance(error, dict) and isinstance(error.get("code"), str):
-            code, message = error["code"], str(error.get("message") or "")
-            if side_effecting and (status >= 500 or code == "INTERNAL_ERROR"):  # it may have happened
-                what = f"LinkupAPI answered HTTP {status} {code} ({message})."
-                return _Outcome(error=self._unknown_outcome(tool, what), charged=charged or 0)
-            hint = HINTS.get(code)
-            if code == "RATE_LIMITED" and reply.retry_after is not None:
-                hint = f"Retry after {reply.retry_after:.0f} s."
-            text = f"{message} {hint}".strip() if hint else message
-            return _Outcome(error=ToolError(code, text, http_status=status), charged=charged or 0)
-        # Not the V2 envelope: an HTML error page, invalid or truncated JSON, a proxy's answer.
-        what = f"LinkupAPI answered HTTP {status} with a body that is not the V2 JSON envelope"
-        detail = f": {reply.excerpt[:120]!r}" if reply.excerpt else "."
-        if side_effecting and (status >= 500 or 200 <= status < 300):
-            return _Outcome(error=self._unknown_outcome(tool, what + detail))
-        if status == 429:
-            return _Outcome(error=ToolError("RATE_LIMITED", "Rate limited by LinkupAPI. " + HINTS["RATE_LIMITED"], 429))
-        return _Outcome(error=ToolError("BAD_RESPONSE", what + detail + " Retry later.", http_status=status))
+            return Outcome(error=transport_error(tool, exc))
+        return from_reply(tool, reply, estimated)
 
     # -- local credit figures -------------------------------------------------------------
 
@@ -657,12 +546,12 @@ class Dispatcher:
             found = [{"field": field_name, "problem": self._unknown_action(str(target_name))}]
         if found:
             error = ToolError("VALIDATION_ERROR", validation.summary(found), fields=found)
-            return self._envelope(name, None, _Outcome(error=error), 0)
+            return self._envelope(name, None, Outcome(error=error), 0)
         if name == compact.SEARCH:
-            return self._envelope(name, None, _Outcome(data=compact.search(self.catalog, args)), 0)
+            return self._envelope(name, None, Outcome(data=compact.search(self.catalog, args)), 0)
         assert target is not None
         if name == compact.DESCRIBE:
-            return self._envelope(name, None, _Outcome(data=compact.describe(target)), 0)
+            return self._envelope(name, None, Outcome(data=compact.describe(target)), 0)
         inner = dict(args.get("arguments") or {})
         if name == compact.RUN and not args.get("dry_run"):
             return await self._run_tool(target, inner, confirm, progress)
@@ -682,7 +571,7 @@ class Dispatcher:
         found = validation.problems(target.input_schema, inner)
         if found:
             error = ToolError("VALIDATION_ERROR", validation.summary(found), fields=found)
-            return self._envelope(name, account, _Outcome(error=error), 0)
+            return self._envelope(name, account, Outcome(error=error), 0)
         estimated = estimate(target.action.spec, inner)
         remaining = self.meter.remaining()
         daily_left = self._daily_left()
@@ -698,16 +587,4 @@ class Dispatcher:
             "max_credits_per_call": self.guards.max_credits_per_call,
             "side_effect": target.action.spec.side_effect.value,
         }
-        return self._envelope(name, account, _Outcome(data=data), 0)
-
-
-async def _ask(confirm: Confirm | None, text: str) -> Answer:
-    if confirm is None:
-        return "unavailable"
-    try:
-        return await confirm(text)
-    except InputRequired:
-        raise
-    except Exception as exc:  # the client could not be asked (e.g. a transport without a back-channel)
-        log.warning("could not ask for confirmation: %s", type(exc).__name__)
-        return "unavailable"
+        return self._envelope(name, account, Outcome(data=data), 0)

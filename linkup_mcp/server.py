@@ -29,8 +29,9 @@ from linkup_mcp import __version__, resources
 from linkup_mcp.catalog import Catalog, Exposure
 from linkup_mcp.client import LinkupClient
 from linkup_mcp.config import Settings
+from linkup_mcp.confirmation import Answer, Confirm, InputRequired
 from linkup_mcp.credits import CreditMeter
-from linkup_mcp.dispatcher import Answer, Confirm, Dispatcher, InputRequired, UnknownToolError
+from linkup_mcp.dispatcher import Dispatcher, UnknownToolError
 from linkup_mcp.envelope import build
 from linkup_mcp.errors import ToolError
 from linkup_mcp.guards import Guards, parse_pacing

@@ -8,7 +8,7 @@ import anyio
 import httpx2
 import pytest
 
-from linkup_mcp.dispatcher import InputRequired
+from linkup_mcp.confirmation import InputRequired
 from linkup_mcp.guards import DEFAULT_PACING, Guards, parse_pacing
 from tests.conftest import v2_error, v2_success
 
