@@ -65,9 +65,14 @@ class TransportFailure(Exception):
 class StreamRefused(Exception):
     """The API answered an event stream request with an error (e.g. 404 unknown webhook)."""
 
-    def __init__(self, status: int, code: str, message: str):
+    def __init__(self, status: int, code: str, message: str, retry_after: float | None = None):
         super().__init__(f"{code}: {message}")
-        self.status, self.code, self.message = status, code, message
+        self.status, self.code, self.message, self.retry_after = status, code, message, retry_after
+
+    @property
+    def transient(self) -> bool:
+        """Rate limited or a server error: worth another try later (the rest will not change)."""
+        return self.status == 429 or self.status >= 500
 
 
 def fill_path(route: Route, values: dict[str, Any]) -> str:
@@ -230,10 +235,12 @@ class LinkupClient:
             if response.status_code != 200:
                 await response.aread()
                 body, excerpt = decode(response)
-                error = (body or {}).get("error") or {}
+                error = (body or {}).get("error")
+                error = error if isinstance(error, dict) else {"message": error} if isinstance(error, str) else {}
                 raise StreamRefused(
                     response.status_code,
                     str(error.get("code") or f"HTTP_{response.status_code}"),
                     str(error.get("message") or excerpt or response.reason_phrase),
+                    parse_retry_after(response.headers.get("retry-after")),
                 )
             yield httpx2.EventSource(response).__aiter__()

@@ -6,6 +6,7 @@ import json
 import logging
 from collections.abc import Iterable
 from typing import Any
+from urllib.parse import quote
 
 MASK = "***"
 
@@ -13,7 +14,9 @@ MASK = "***"
 class Redactor:
     def __init__(self, secrets: Iterable[str | None]):
         # Short values would mask innocent text; real keys are long.
-        self.secrets = [s for s in secrets if s and len(s) >= 6]
+        given = [s for s in secrets if s and len(s) >= 6]
+        # ... and as they appear percent-encoded in a logged URL (the SSE stream's api_key).
+        self.secrets = list(dict.fromkeys([*given, *(quote(s, safe="") for s in given)]))
         # A secret JSON escapes (quotes, backslashes, controls) is not found verbatim in JSON text.
         self._plain = all(json.dumps(s, ensure_ascii=False)[1:-1] == s for s in self.secrets)
 

@@ -20,11 +20,12 @@ import mcp_types as types
 from mcp.shared.exceptions import MCPError
 
 from linkup_mcp.dispatcher import Dispatcher
+from linkup_mcp.specs import ID_PATTERN
 
 log = logging.getLogger(__name__)
 
 WEBHOOK_EVENTS_TEMPLATE = "linkup://webhooks/{webhook_id}/events"
-_WEBHOOK_EVENTS = re.compile(r"^linkup://webhooks/([A-Za-z0-9._~:@-]+)/events$")
+_WEBHOOK_EVENTS = re.compile(rf"^linkup://webhooks/({ID_PATTERN[1:-1]})/events$")  # ids fit in a URL path
 EVENTS_PAGE = 200  # the API's largest page
 EVENTS_PAGES = 5  # polls per read at most: 1,000 events, more than a day of one account's replies
 EVENTS_KEPT = 100  # the newest events a read returns

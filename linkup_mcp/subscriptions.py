@@ -74,6 +74,7 @@ class BusSink:
 
 @dataclass
 class _Follow:
+    key: tuple[int, str]  # (id of the runtime's dispatcher, webhook id)
     uri: str
     sinks: Counter[Sink] = field(default_factory=Counter)
     scope: anyio.CancelScope = field(default_factory=anyio.CancelScope)
@@ -118,18 +119,27 @@ class Subscriptions:
     async def subscribe(self, dispatcher: Dispatcher, uri: str, sink: Sink) -> None:
         webhook_id = self._webhook(dispatcher, uri)
         key = (id(dispatcher), webhook_id)
-        follow = self._follows.get(key)
-        if follow is None:
-            follow = self._follows[key] = _Follow(uri)
-            self._tasks.start_soon(self._follow, dispatcher, webhook_id, follow)
-        follow.sinks[sink] += 1  # before the stream is up: its first event must find the sink
-        await follow.ready.wait()
-        if follow.refused is not None:
-            raise MCPError(
-                types.INVALID_PARAMS,
-                f"Cannot follow webhook {webhook_id}: {follow.refused.message}. "
-                "Subscriptions need a hosted webhook of this key (webhooks_list shows them).",
-            )
+        for _ in range(3):  # a follow that ended while we waited for it: start another
+            follow = self._follows.get(key)
+            if follow is None:
+                follow = self._follows[key] = _Follow(key, uri)
+                self._tasks.start_soon(self._follow, dispatcher, webhook_id, follow)
+            follow.sinks[sink] += 1  # before the stream is up: its first event must find the sink
+            try:
+                await follow.ready.wait()
+            except BaseException:  # the subscriber gave up (cancelled): leave nothing behind
+                self._release(follow, sink)
+                raise
+            if follow.refused is not None:
+                raise MCPError(
+                    types.INVALID_PARAMS,
+                    f"Cannot follow webhook {webhook_id}: {follow.refused.message}. "
+                    "Subscriptions need a hosted webhook of this key (webhooks_list shows them).",
+                )
+            if self._follows.get(key) is follow:
+                return
+            self._release(follow, sink)
+        raise MCPError(types.INTERNAL_ERROR, f"Cannot follow webhook {webhook_id}: its stream keeps ending; retry.")
 
     async def subscribe_session(self, dispatcher: Dispatcher, uri: str, session: Any) -> None:
         """`resources/subscribe` from a session: its subscriptions end with its connection."""
@@ -148,18 +158,26 @@ class Subscriptions:
         """Every subscription of `sink` ends (its connection closed)."""
         for follow in list(self._follows.values()):
             if follow.sinks.pop(sink, None) and not follow.sinks:
-                follow.scope.cancel()
+                self._stop(follow)
 
     def unsubscribe(self, dispatcher: Dispatcher, uri: str, sink: Sink) -> None:
-        webhook_id = webhook_of(uri)
-        follow = self._follows.get((id(dispatcher), webhook_id or ""))
-        if follow is None or follow.sinks[sink] == 0:
-            return  # not subscribed: unsubscribing is idempotent
-        follow.sinks[sink] -= 1
-        if follow.sinks[sink] == 0:
-            del follow.sinks[sink]
+        follow = self._follows.get((id(dispatcher), webhook_of(uri) or ""))
+        if follow is not None:
+            self._release(follow, sink)
+
+    def _release(self, follow: _Follow, sink: Sink) -> None:
+        if follow.sinks[sink] <= 1:
+            follow.sinks.pop(sink, None)  # not subscribed: unsubscribing is idempotent
+        else:
+            follow.sinks[sink] -= 1
         if not follow.sinks:
-            follow.scope.cancel()
+            self._stop(follow)
+
+    def _stop(self, follow: _Follow) -> None:
+        """End a follow now: forgotten at once, so a new subscriber starts a fresh one."""
+        follow.scope.cancel()
+        if self._follows.get(follow.key) is follow:
+            del self._follows[follow.key]
 
     async def listen(
         self, dispatcher: Dispatcher, ctx: ServerRequestContext[Any], params: types.SubscriptionsListenRequestParams
@@ -198,8 +216,6 @@ class Subscriptions:
         return webhook_id
 
     async def _follow(self, dispatcher: Dispatcher, webhook_id: str, follow: _Follow) -> None:
-        key = (id(dispatcher), webhook_id)
-
         async def on_event(_: Any) -> None:
             await self._notify(follow)
 
@@ -214,10 +230,14 @@ class Subscriptions:
                     # Refused on a reconnect (webhook deleted, or no longer hosted): subscribers
                     # read the resource once more and find out why.
                     await self._notify(follow)
+        except Exception as exc:  # a bug of ours must not take the server (this task group) down
+            log.error("webhook %s: following its stream failed: %r", webhook_id, exc)
+            if not follow.ready.is_set():
+                follow.refused = StreamRefused(500, "INTERNAL_ERROR", f"linkup-mcp failed ({type(exc).__name__})")
         finally:
             follow.ready.set()
-            if self._follows.get(key) is follow:
-                del self._follows[key]
+            if self._follows.get(follow.key) is follow:
+                del self._follows[follow.key]
 
     async def _notify(self, follow: _Follow) -> None:
         for sink in list(follow.sinks):
@@ -227,7 +247,7 @@ class Subscriptions:
                 log.info("dropping a subscriber of %s: %s", follow.uri, type(exc).__name__)
                 follow.sinks.pop(sink, None)
                 if not follow.sinks:
-                    follow.scope.cancel()
+                    self._stop(follow)
 
 
 __all__ = ["BusSink", "SessionSink", "Subscriptions", "webhook_events_uri"]

@@ -115,3 +115,13 @@ def test_redactor_masks_secrets_json_would_escape() -> None:
         "n": ["***"],
         "***": 1,
     }
+
+
+def test_redactor_masks_a_key_percent_encoded_in_a_logged_url() -> None:
+    """The SSE stream takes the key as a query parameter; httpx logs the URL percent-encoded."""
+    key = "lk_ab+cd/ef=="
+    logged = "GET https://api.linkupapi.com/v2/webhooks/wh_1/stream?api_key=lk_ab%2Bcd%2Fef%3D%3D"
+    assert (
+        Redactor([key]).text(logged + " " + key)
+        == "GET https://api.linkupapi.com/v2/webhooks/wh_1/stream?api_key=*** ***"
+    )

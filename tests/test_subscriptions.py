@@ -10,16 +10,18 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 import anyio
+import anyio.lowlevel
 import httpx2
 import pytest
 from mcp.shared.exceptions import MCPError
 
+from linkup_mcp.client import LinkupClient
 from linkup_mcp.config import Settings
 from linkup_mcp.resources import webhook_events_uri
 from linkup_mcp.sandbox import SandboxConfig, SandboxServer
 from linkup_mcp.server import Runtime, open_runtime
 from linkup_mcp.subscriptions import Subscriptions
-from linkup_mcp.webhook_follow import Backoff
+from linkup_mcp.webhook_follow import Backoff, WebhookFollower
 
 pytestmark = pytest.mark.anyio
 
@@ -128,3 +130,102 @@ def test_backoff_grows_to_its_cap_and_resets() -> None:
     assert all(c / 2 <= d <= c for d, c in zip(delays, ceilings, strict=True))
     backoff.failures = 0  # what the follower does once a stream is up again
     assert 0.25 <= backoff.next_delay() <= 0.5
+
+
+# -- the follower against scripted answers (MockTransport) ---------------------------------------
+
+SSE = {"content-type": "text/event-stream"}
+
+
+async def follow_script(
+    answers: list[httpx2.Response], *, sleeps: int
+) -> tuple[Any, list[httpx2.Request], list[float]]:
+    """Run a follower against `answers` (then the last one again) until it has slept `sleeps`
+    times; (its first `started` value, the requests, the delays slept)."""
+    requests: list[httpx2.Request] = []
+    delays: list[float] = []
+    events: list[str] = []
+
+    def answer(request: httpx2.Request) -> httpx2.Response:
+        requests.append(request)
+        return answers[min(len(requests), len(answers)) - 1]
+
+    async def sleep(delay: float) -> None:  # no real waiting; the last one ends the follower
+        delays.append(delay)
+        if len(delays) >= sleeps:
+            tasks.cancel_scope.cancel()
+        await anyio.lowlevel.checkpoint()
+
+    async def on_event(sse: Any) -> None:
+        events.append(sse.id)
+
+    client = LinkupClient(base_url="http://api.test", api_key="k-123456", transport=httpx2.MockTransport(answer))
+    follower = WebhookFollower(client, "wh_1", on_event, backoff=Backoff(rng=random.Random(3)), sleep=sleep)
+    started: list[Any] = []
+    async with anyio.create_task_group() as tasks:
+        started.append(await tasks.start(follower.run))
+    await client.aclose()
+    return started[0] if started else None, requests, delays
+
+
+def sse_answer(body: str) -> httpx2.Response:
+    return httpx2.Response(200, headers=SSE, content=body.encode())
+
+
+async def test_follower_resumes_after_the_last_event_and_backs_off_while_streams_keep_closing() -> None:
+    first = sse_answer('event: connected\ndata: {}\n\nid: evt_7\nevent: webhook\ndata: {"event_id": "evt_7"}\n\n')
+    empty = sse_answer(": keepalive\n\n")  # accepted, then closed at once, again and again
+    started, requests, delays = await follow_script([first, empty], sleeps=5)
+    assert started is None
+    assert requests[0].url.params["api_key"] == "k-123456" and "last-event-id" not in requests[0].headers
+    assert [r.headers.get("last-event-id") for r in requests[1:]] == ["evt_7"] * 4
+    ceilings = [0.5, 1.0, 2.0, 4.0, 8.0]  # no reset for a stream that proved nothing
+    assert all(c / 2 <= d <= c for d, c in zip(delays, ceilings, strict=True)), delays
+
+
+async def test_follower_retries_rate_limits_and_server_errors_but_not_refusals() -> None:
+    limited = httpx2.Response(429, headers={"retry-after": "7"}, json={"error": {"code": "RATE_LIMITED"}})
+    broken = httpx2.Response(503, text="upstream down")
+    started, requests, delays = await follow_script([limited, broken, sse_answer("")], sleeps=3)
+    assert started is None and len(requests) == 3  # subscribed; still trying
+    assert delays[0] == 7.0  # Retry-After honoured
+
+    gone = httpx2.Response(404, json={"error": "Not found"})  # an error that is a bare string
+    requests = []
+
+    def answer(request: httpx2.Request) -> httpx2.Response:
+        requests.append(request)
+        return gone
+
+    client = LinkupClient(base_url="http://api.test", api_key="k-123456", transport=httpx2.MockTransport(answer))
+    follower = WebhookFollower(client, "wh_1", on_event=lambda sse: anyio.sleep(0))
+    async with anyio.create_task_group() as tasks:
+        refused = await tasks.start(follower.run)
+    assert (refused.status, refused.code, refused.message) == (404, "HTTP_404", "Not found")
+    assert len(requests) == 1
+    await client.aclose()
+
+
+async def test_resubscribing_at_once_starts_a_fresh_follow() -> None:
+    async with world() as (runtime, subscriptions, admin, webhook_id):
+        uri, dispatcher = webhook_events_uri(webhook_id), runtime.dispatcher
+        sink = Recorder()
+        await subscriptions.subscribe(dispatcher, uri, sink)
+        subscriptions.unsubscribe(dispatcher, uri, sink)
+        await subscriptions.subscribe(dispatcher, uri, sink)  # before the old follow has wound down
+        await inject(admin)
+        await eventually(lambda: sink.uris == [uri])
+        assert await streams_opened(admin) == 2
+
+
+async def test_a_cancelled_subscribe_leaves_no_follower() -> None:
+    async with world() as (runtime, subscriptions, admin, webhook_id):
+        uri, dispatcher = webhook_events_uri(webhook_id), runtime.dispatcher
+        sink = Recorder()
+        with anyio.CancelScope() as scope:
+            scope.cancel()
+            await subscriptions.subscribe(dispatcher, uri, sink)
+        await eventually(lambda: subscriptions.active(dispatcher) == [])
+        await inject(admin)
+        await anyio.sleep(0.3)
+        assert sink.uris == []
