@@ -6,7 +6,11 @@ it once the call has passed every other gate, and sends nothing unless the answe
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import logging
+import secrets
+import time
 from collections.abc import Awaitable, Callable
 from typing import Literal
 
@@ -36,3 +40,36 @@ async def ask(confirm: Confirm | None, text: str) -> Answer:
     except Exception as exc:  # the client could not be asked (e.g. a transport without a back-channel)
         log.warning("could not ask for confirmation: %s", type(exc).__name__)
         return "unavailable"
+
+
+class AnswerStates:
+    """`request_state` of a 2026-07-28 confirmation: the human's answer, carried by the client's
+    next call, counts once, within `ttl_s`, and only for the exact call it answered (tool, every
+    argument, runtime, prompt text: the `binding`). A MAC with a per-process key, so nothing is
+    stored but the nonces already used."""
+
+    def __init__(self, ttl_s: float = 600.0, clock: Callable[[], float] = time.time):
+        self._key = secrets.token_bytes(32)
+        self._ttl_s = ttl_s
+        self._clock = clock
+        self._used: dict[str, float] = {}  # nonce -> its expiry
+
+    def issue(self, binding: bytes) -> str:
+        nonce, expires = secrets.token_urlsafe(12), int(self._clock() + self._ttl_s)
+        return f"{nonce}.{expires}.{self._mac(nonce, expires, binding)}"
+
+    def redeem(self, state: str | None, binding: bytes) -> bool:
+        """True once for a state issued for this binding and not expired; False otherwise."""
+        nonce, _, rest = (state or "").partition(".")
+        expires_text, _, mac = rest.partition(".")
+        if not nonce or not expires_text.isdigit() or nonce in self._used:
+            return False
+        expires, now = int(expires_text), self._clock()
+        if expires < now or not hmac.compare_digest(mac, self._mac(nonce, expires, binding)):
+            return False
+        self._used = {n: e for n, e in self._used.items() if e >= now}
+        self._used[nonce] = expires
+        return True
+
+    def _mac(self, nonce: str, expires: int, binding: bytes) -> str:
+        return hmac.new(self._key, f"{nonce}.{expires}.".encode() + binding, hashlib.sha256).hexdigest()

@@ -7,11 +7,8 @@ Tool calls run concurrently (the SDK dispatches each request in its own task).
 from __future__ import annotations
 
 import gc
-import hashlib
-import hmac
 import json
 import logging
-import secrets
 import signal
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AsyncExitStack, asynccontextmanager
@@ -29,7 +26,7 @@ from linkup_mcp import __version__, resources
 from linkup_mcp.catalog import Catalog, Exposure
 from linkup_mcp.client import LinkupClient
 from linkup_mcp.config import Settings
-from linkup_mcp.confirmation import Answer, Confirm, InputRequired
+from linkup_mcp.confirmation import Answer, AnswerStates, Confirm, InputRequired
 from linkup_mcp.credits import CreditMeter
 from linkup_mcp.dispatcher import Dispatcher, UnknownToolError
 from linkup_mcp.envelope import build
@@ -144,11 +141,11 @@ _CONFIRM_SCHEMA: dict[str, Any] = {
 }
 
 
-def _confirmer(ctx: ServerRequestContext[Any], params: types.CallToolRequestParams) -> Confirm:
+def _confirmer(ctx: ServerRequestContext[Any], params: types.CallToolRequestParams, scope: int) -> Confirm:
     """Ask the human through MCP elicitation, when the client supports it: mid-call before the
     2026-07-28 protocol; from that version on, the call ends with an input request
-    (`InputRequired`) and the client calls again carrying the answer, which counts only for the
-    very text it answered (`request_state` is a MAC of it)."""
+    (`InputRequired`) and the client calls again carrying the answer, which counts once and only
+    for the very call it answered (`AnswerStates`)."""
 
     async def confirm(message: str) -> Answer:
         caps = ctx.session.client_capabilities
@@ -156,8 +153,8 @@ def _confirmer(ctx: ServerRequestContext[Any], params: types.CallToolRequestPara
             return "unavailable"
         if ctx.protocol_version in MODERN_PROTOCOL_VERSIONS:
             answer = (params.input_responses or {}).get(_CONFIRM_KEY)
-            if isinstance(answer, types.ElicitResult) and hmac.compare_digest(
-                params.request_state or "", _confirm_state(message)
+            if isinstance(answer, types.ElicitResult) and _STATES.redeem(
+                params.request_state, _binding(params, scope, message)
             ):
                 return _answer(answer)
             raise InputRequired(message)
@@ -173,16 +170,18 @@ def _answer(result: types.ElicitResult) -> Answer:
 
 
 _CONFIRM_KEY = "confirm"
-_STATE_KEY = secrets.token_bytes(32)  # per process: an answer is good for this server only
+_STATES = AnswerStates()
 
 
-def _confirm_state(message: str) -> str:
-    return hmac.new(_STATE_KEY, message.encode(), hashlib.sha256).hexdigest()
+def _binding(params: types.CallToolRequestParams, scope: int, message: str) -> bytes:
+    """What an answer is bound to: the tool, every argument (control ones too: allow_duplicate),
+    the runtime (one per API key over HTTP) and the text the human saw."""
+    return json.dumps([params.name, params.arguments or {}, scope, message], sort_keys=True, default=str).encode()
 
 
-def input_required(message: str) -> types.InputRequiredResult:
+def input_required(message: str, binding: bytes) -> types.InputRequiredResult:
     ask = types.ElicitRequest(params=types.ElicitRequestFormParams(message=message, requested_schema=_CONFIRM_SCHEMA))
-    return types.InputRequiredResult(input_requests={_CONFIRM_KEY: ask}, request_state=_confirm_state(message))
+    return types.InputRequiredResult(input_requests={_CONFIRM_KEY: ask}, request_state=_STATES.issue(binding))
 
 
 def create_server(
@@ -209,10 +208,13 @@ def create_server(
         runtime = await runtime_of(ctx)
         try:
             envelope = await runtime.dispatcher.call(
-                params.name, params.arguments, confirm=_confirmer(ctx, params), progress=ctx.session.report_progress
+                params.name,
+                params.arguments,
+                confirm=_confirmer(ctx, params, id(runtime.dispatcher)),
+                progress=ctx.session.report_progress,
             )
         except InputRequired as pending:
-            return input_required(pending.message)
+            return input_required(pending.message, _binding(params, id(runtime.dispatcher), pending.message))
         except UnknownToolError:
             raise MCPError(types.INVALID_PARAMS, f"Unknown tool: {params.name}. See tools/list.") from None
         except Exception as exc:  # a bug of ours must not take the server down

@@ -8,7 +8,7 @@ import anyio
 import httpx2
 import pytest
 
-from linkup_mcp.confirmation import InputRequired
+from linkup_mcp.confirmation import AnswerStates, InputRequired
 from linkup_mcp.guards import DEFAULT_PACING, Guards, parse_pacing
 from tests.conftest import v2_error, v2_success
 
@@ -193,3 +193,17 @@ async def test_confirmation_accept_decline_unavailable(harness: Any) -> None:
     assert accepted["ok"] is True and len(h.requests) == 1
     read = await h.dispatcher.call("profiles_get", {"profile_url": PROFILE}, confirm=None)
     assert read["ok"] is True  # reads never ask
+
+
+def test_an_answer_state_counts_once_for_its_binding_until_it_expires() -> None:
+    now = [1000.0]
+    states = AnswerStates(ttl_s=600, clock=lambda: now[0])
+    state = states.issue(b"send hello")
+    assert not states.redeem(state, b"send other")  # another call
+    assert not states.redeem(state.replace(".", "x", 1), b"send hello")  # tampered
+    assert states.redeem(state, b"send hello")
+    assert not states.redeem(state, b"send hello")  # used
+    late = states.issue(b"send hello")
+    now[0] += 601
+    assert not states.redeem(late, b"send hello")  # expired
+    assert not states.redeem(None, b"send hello") and not states.redeem("x.y.z", b"send hello")

@@ -111,4 +111,10 @@ async def test_2026_answer_counts_only_for_the_text_it_answered() -> None:
                 allow_input_required=True,
             )  # fmt: skip
             assert isinstance(done, types.CallToolResult) and done.is_error is False
+            # Once only: the same answer again (even asking to send a duplicate) is asked again.
+            again = await session.call_tool(
+                "messages_send", {**SEND, "allow_duplicate": True}, input_responses=accept,
+                request_state=first.request_state, allow_input_required=True,
+            )  # fmt: skip
+            assert isinstance(again, types.InputRequiredResult)
         assert [r.body["params"]["message_text"] for r in api.requests] == ["Hello Jane"]
