@@ -145,13 +145,28 @@ def main(argv: Sequence[str] | None = None) -> int:
         return serve_http(settings)
     from linkup_mcp.server import serve_stdio
 
-    with contextlib.suppress(KeyboardInterrupt):
-        anyio.run(serve_stdio, settings)
+    try:
+        with contextlib.suppress(KeyboardInterrupt):
+            anyio.run(serve_stdio, settings)
+    except BaseException as exc:
+        if not _only_broken_pipes(exc):
+            raise
+        # The client closed our stdout: the session is over, as on stdin EOF (calls in flight
+        # were cancelled and recorded on the way out).
+        logging.getLogger("linkup_mcp").info("the client closed stdout; session over")
     # Everything is closed (ledger committed, HTTP pool shut). A stdin read abandoned by a
     # SIGTERM may still block a worker thread that interpreter shutdown would wait for.
     logging.shutdown()
     sys.stdout.flush()
     os._exit(0)
+
+
+def _only_broken_pipes(exc: BaseException) -> bool:
+    """`exc` is a BrokenPipeError, or a group (nested) of nothing else."""
+    inner = getattr(exc, "exceptions", None)
+    if inner is None:
+        return isinstance(exc, BrokenPipeError)
+    return bool(inner) and all(_only_broken_pipes(e) for e in inner)
 
 
 if __name__ == "__main__":

@@ -3,7 +3,10 @@ ledger that records what was in flight."""
 
 from __future__ import annotations
 
+import json
+import os
 import signal
+import subprocess
 import sys
 import time
 from collections.abc import Iterator
@@ -14,7 +17,8 @@ import pytest
 
 from linkup_mcp.ledger import Ledger
 from linkup_mcp.sandbox import SandboxServer
-from tests.e2e.raw import RawServer
+from tests.e2e.conftest import ROOT
+from tests.e2e.raw import INITIALIZE, RawServer
 
 CALL = {"jsonrpc": "2.0", "method": "tools/call"}
 FRIEND = "https://www.linkedin.com/in/victor-johnson"
@@ -123,3 +127,30 @@ def test_mcp_cancellation_stops_calls_in_flight_and_records_them(tmp_path: Path)
         "profiles_get_me": "CANCELLED",
         "messages_send": "OUTCOME_UNKNOWN",
     }
+
+
+def test_client_closing_stdout_ends_the_session_with_status_0() -> None:
+    """The client stops reading (closes its end of our stdout): like stdin EOF, the session is
+    over: exit 0, no traceback."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LINKUP_")} | {"LINKUP_LEDGER": ":memory:"}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "linkup_mcp", "--sandbox"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        cwd=ROOT,
+        env=env,
+    )
+    assert proc.stdin is not None and proc.stdout is not None and proc.stderr is not None
+    proc.stdin.write(json.dumps(INITIALIZE).encode() + b"\n")
+    proc.stdin.flush()
+    assert json.loads(proc.stdout.readline())["id"] == 0
+    proc.stdout.close()
+    proc.stdin.write(b'{"jsonrpc":"2.0","method":"notifications/initialized"}\n')
+    proc.stdin.write(b'{"jsonrpc":"2.0","id":1,"method":"tools/list"}\n')
+    proc.stdin.flush()
+    try:
+        assert proc.wait(15) == 0
+    finally:
+        proc.kill()
+    assert "Traceback" not in proc.stderr.read().decode(errors="replace")
