@@ -6,7 +6,9 @@ to fix it, so the agent can correct the call in one step.
 
 from __future__ import annotations
 
+import functools
 import json
+import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -25,11 +27,32 @@ def _validator(schema: dict[str, Any]) -> Validator:
     key = id(schema)
     found = _validators.get(key)
     if found is None:
-        from jsonschema import Draft202012Validator  # deferred: keeps server start-up fast
-
-        found = Draft202012Validator(schema)
+        found = _validator_class()(schema)
         _validators[key] = found
     return found
+
+
+@functools.cache
+def _validator_class() -> Any:
+    """Draft 2020-12 with `pattern` as JSON Schema means it (ECMA-262): `$` ends the input. Python's
+    `$` also matches before a final newline, so `^[A-Z]{2}$` would pass "FR\n"."""
+    from jsonschema import Draft202012Validator, ValidationError, validators  # deferred: start-up
+
+    def pattern(validator: Any, value: str, instance: Any, schema: dict[str, Any]) -> Any:
+        if validator.is_type(instance, "string") and not _ecma(value).search(instance):
+            yield ValidationError(f"{instance!r} does not match {value!r}")
+
+    return validators.extend(Draft202012Validator, {"pattern": pattern})
+
+
+@functools.cache
+def _ecma(pattern: str) -> re.Pattern[str]:
+    """A trailing `$` (not escaped) as `\\Z`, the end of the input only (our patterns anchor at the end)."""
+    if pattern.endswith("$"):
+        body = pattern[:-1]
+        if (len(body) - len(body.rstrip("\\"))) % 2 == 0:
+            pattern = body + r"\Z"
+    return re.compile(pattern)
 
 
 def _short(value: Any) -> str:

@@ -80,3 +80,17 @@ def test_quick_check_agrees_with_jsonschema(tool: str, data: st.DataObject) -> N
     names = st.sampled_from([*schema["properties"], "unknown"])
     mixed = data.draw(st.dictionaries(names, JSON, max_size=4))
     assert not quick(mixed) or jsonschema_valid(schema, mixed), mixed
+
+
+@pytest.mark.parametrize(
+    ("tool", "arguments", "field"),
+    [
+        ("webhooks_events", {"webhook_id": "wh_1\n"}, "webhook_id"),
+        ("auth_login", {"platform": "linkedin", "login_token": "tok-123456", "country": "FR\n"}, "country"),
+    ],
+)
+def test_a_pattern_ends_at_the_end_of_the_value(tool: str, arguments: dict[str, Any], field: str) -> None:
+    """JSON Schema patterns are ECMA-262: `$` does not match before a trailing newline (Python's does)."""
+    found = validation.problems(SCHEMAS[tool], arguments)
+    assert [p["field"] for p in found] == [field]
+    assert validation.problems(SCHEMAS[tool], {**arguments, field: arguments[field].strip()}) == []
