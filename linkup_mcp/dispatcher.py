@@ -167,6 +167,8 @@ class Dispatcher:
             if args.get("fields"):
                 outcome.data, outcome.extras["shaped"] = shape(outcome.data, args["fields"])
         envelope = self._envelope(tool.name, account, outcome, estimated, next_args)
+        if not spec.secret_params:  # nearly every tool: nothing to look for
+            return envelope
         secrets = [v for k, v in args.items() if k in spec.secret_params and isinstance(v, str)]
         return Redactor(secrets).scrub(envelope) if secrets else envelope  # in case the API echoed one
 

@@ -14,7 +14,7 @@ import anyio
 import anyio.abc
 import httpx2
 
-from linkup_mcp.client import LinkupClient, PathValueError, StreamRefused
+from linkup_mcp.client import LinkupClient, StreamRefused
 
 log = logging.getLogger(__name__)
 
@@ -82,8 +82,7 @@ class WebhookFollower:
                     if self.clock() - opened >= STABLE_S:
                         self.backoff.failures = 0
                 log.info("webhook %s: the event stream ended; reconnecting", self.webhook_id)
-            except (StreamRefused, PathValueError) as exc:
-                refused = exc if isinstance(exc, StreamRefused) else StreamRefused(400, "INVALID_PARAMS", str(exc))
+            except StreamRefused as refused:
                 if not refused.transient:
                     log.warning("webhook %s: the API refused its event stream: %s", self.webhook_id, refused)
                     if not started:
