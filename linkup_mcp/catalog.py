@@ -9,6 +9,7 @@ and annotations derived from the side-effect class.
 from __future__ import annotations
 
 import copy
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -58,16 +59,36 @@ OPT_IN_TOOLSETS = frozenset({"auth", "webhooks"})
 @dataclass(frozen=True)
 class CompiledTool:
     action: ResolvedAction
-    input_schema: dict[str, Any]
+    input_schema: dict[str, Any]  # what clients see: portable (see schema_rules.py)
     definition: dict[str, Any]  # the MCP Tool as JSON (camelCase keys)
+    # "give A or B": the spec's root `anyOf` of `required` lists. Anthropic's API refuses a root
+    # combinator, so it is said in the description and enforced by `checked_schema` instead.
+    alternatives: tuple[tuple[str, ...], ...] = ()
+
+    @functools.cached_property
+    def checked_schema(self) -> dict[str, Any]:
+        """What local validation enforces: the published schema plus the alternatives."""
+        if not self.alternatives:
+            return self.input_schema
+        return {**self.input_schema, "anyOf": [{"required": list(group)} for group in self.alternatives]}
 
     @property
     def name(self) -> str:
         return self.action.tool
 
 
+def alternatives(action: ResolvedAction) -> tuple[tuple[str, ...], ...]:
+    """The spec's "give one of these groups of parameters" (a root `anyOf` of `required` lists)."""
+    return tuple(tuple(option.get("required", ())) for option in action.spec.params.get("anyOf", ()))
+
+
+def alternatives_line(groups: tuple[tuple[str, ...], ...]) -> str:
+    return "Give " + " or ".join(" + ".join(group) for group in groups) + "." if groups else ""
+
+
 def input_schema(action: ResolvedAction) -> dict[str, Any]:
-    params = copy.deepcopy(action.spec.params)
+    """The published schema: the spec's params plus control arguments, without root combinators."""
+    params = {k: v for k, v in copy.deepcopy(action.spec.params).items() if k != "anyOf"}
     props: dict[str, Any] = params.setdefault("properties", {})
     props["account_id"] = {"type": "string", "description": _ACCOUNT_DESCRIPTIONS[action.route.account]}
     if action.route.account == "path":  # goes into the URL path: say what is allowed
@@ -94,7 +115,8 @@ def input_schema(action: ResolvedAction) -> dict[str, Any]:
 
 
 def description(action: ResolvedAction) -> str:
-    lines = [action.spec.description.strip(), cost_line(action.spec.credits)]
+    purpose = " ".join(filter(None, [action.spec.description.strip(), alternatives_line(alternatives(action))]))
+    lines = [purpose, cost_line(action.spec.credits)]
     note = _EFFECT_NOTES.get(action.spec.side_effect)
     if note:
         lines.append(note)
@@ -128,7 +150,7 @@ def compile_tool(action: ResolvedAction) -> CompiledTool:
         "outputSchema": OUTPUT_SCHEMA,
         "annotations": tool_annotations(action),
     }
-    return CompiledTool(action=action, input_schema=schema, definition=definition)
+    return CompiledTool(action=action, input_schema=schema, definition=definition, alternatives=alternatives(action))
 
 
 @dataclass(frozen=True)
@@ -175,6 +197,37 @@ class Exposure:
         return toolset in self.toolsets
 
 
+@functools.cache
+def default_actions() -> tuple[ResolvedAction, ...]:
+    """The packaged specs, loaded once per process (settings checks and the catalog share them)."""
+    return tuple(load_specs())
+
+
+def exposure_names() -> dict[str, list[str]]:
+    """What LINKUP_TOOLSETS and LINKUP_TOOLS / LINKUP_EXCLUDE_TOOLS may name, in catalog order."""
+    from linkup_mcp.local_tools import LOCAL_TOOLS
+
+    actions = default_actions()
+    toolsets = list(dict.fromkeys(a.toolset for a in actions))
+    return {"toolset": toolsets, "tool": [a.tool for a in actions] + list(LOCAL_TOOLS)}
+
+
+def unknown_name_problem(kind: str, given: Iterable[str]) -> str | None:
+    """None when every name is known; else the unknown names, close matches and the valid choices."""
+    import difflib
+
+    valid = exposure_names()[kind]
+    unknown = [name for name in given if name not in valid]
+    if not unknown:
+        return None
+    parts = []
+    for name in unknown:
+        close = difflib.get_close_matches(name, valid, n=2, cutoff=0.6)
+        parts.append(f"{name!r}" + (f" (did you mean {' or '.join(close)}?)" if close else ""))
+    listed = ", ".join(f"{v} (opt-in)" if v in OPT_IN_TOOLSETS else v for v in valid)
+    return f"unknown {kind} {', '.join(parts)}; valid {kind}s: {listed}"
+
+
 class Catalog:
     """The compiled tools this process exposes, by name, plus the local tools it answers itself."""
 
@@ -193,7 +246,7 @@ class Catalog:
         from linkup_mcp.local_tools import LOCAL_TOOLS
 
         exposure = exposure or Exposure()
-        actions = load_specs() if actions is None else actions
+        actions = default_actions() if actions is None else actions
         tools = [compile_tool(a) for a in actions if exposure.allows(a.tool, a.toolset, a.read_only)]
         if compact:
             toolsets = sorted({t.action.category for t in tools})

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from linkup_mcp.catalog import Catalog, CompiledTool
+from linkup_mcp.catalog import Catalog, CompiledTool, alternatives_line
 from linkup_mcp.credits import rule_text
 from linkup_mcp.envelope import OUTPUT_SCHEMA
 
@@ -141,7 +141,7 @@ def describe(tool: CompiledTool) -> dict[str, Any]:
     spec = tool.action.spec
     return {
         **_summary(tool),
-        "description": " ".join(spec.description.split()),
+        "description": " ".join([*spec.description.split(), alternatives_line(tool.alternatives)]).strip(),
         "pagination": spec.pagination.style.value,
         "input_schema": tool.input_schema,
     }

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationInfo, field_validator
 
 DEFAULT_BASE_URL = "https://api.linkupapi.com"
 
@@ -51,7 +51,9 @@ class Settings(BaseModel):
     rate_limit: int = Field(300, ge=1, description="requests per minute to LinkupAPI from this process")
     max_credits_per_call: int = Field(50, ge=0, description="refuse any single call estimated above this")
     daily_credits: int | None = Field(None, ge=0, description="credit budget per UTC day across processes (ledger)")
-    ledger: str | None = Field(None, description="SQLite ledger path; ':memory:' keeps nothing")
+    ledger: str | None = Field(
+        None, description="SQLite ledger path; ':memory:' keeps nothing; the sandbox uses NAME.sandbox.EXT beside it"
+    )
     pacing: str | None = Field(None, description="daily outreach caps, e.g. 'invitation=20,message=50'")
     tools: list[str] | None = Field(None, description="comma list: expose only these tools")
     exclude_tools: list[str] | None = Field(None, description="comma list: hide these tools")
@@ -65,7 +67,9 @@ class Settings(BaseModel):
     log_level: str = Field("WARNING", description="stderr log level")
     transport: Literal["stdio", "http"] = Field("stdio", description="stdio, or http (streamable HTTP on host:port)")
     host: str = Field("127.0.0.1", description="HTTP transport: address to bind (non-loopback needs LINKUP_MCP_TOKEN)")
-    port: int = Field(8000, ge=1, le=65535, description="HTTP transport: port to bind")
+    port: int = Field(
+        8000, ge=0, le=65535, description="HTTP transport: port to bind (0: any free port, printed at start)"
+    )
     mcp_token: SecretStr | None = Field(
         None, description="HTTP transport: bearer token every request must carry; never echoed"
     )
@@ -82,6 +86,19 @@ class Settings(BaseModel):
         if isinstance(value, str):
             parts = [p.strip() for p in value.split(",") if p.strip()]
             return parts or None
+        return value
+
+    @field_validator("toolsets", "tools", "exclude_tools")
+    @classmethod
+    def _known_names(cls, value: list[str] | None, info: ValidationInfo) -> list[str] | None:
+        """A misspelled name would silently serve fewer tools (or none): stop at start instead."""
+        if value is None:
+            return value
+        from linkup_mcp.catalog import unknown_name_problem  # the specs say which names exist
+
+        problem = unknown_name_problem("toolset" if info.field_name == "toolsets" else "tool", value)
+        if problem:
+            raise ValueError(problem)
         return value
 
     @field_validator("cache_ttl")
@@ -104,11 +121,20 @@ class Settings(BaseModel):
         return self.api_key.get_secret_value() if self.api_key else None
 
     def ledger_path(self) -> str:
-        if self.ledger:
-            return self.ledger
-        from platformdirs import user_state_path
+        """The ledger file. The sandbox keeps its own books next to the real ones
+        (`ledger.sqlite3` -> `ledger.sandbox.sqlite3`): simulated spend, sends and pacing must never
+        count against the real daily budget, duplicate guard or caps, nor show in `linkup-mcp ledger`."""
+        path = self.ledger
+        if not path:
+            from platformdirs import user_state_path
 
-        return str(user_state_path("linkup-mcp") / "ledger.sqlite3")
+            path = str(user_state_path("linkup-mcp") / "ledger.sqlite3")
+        if self.sandbox and path != ":memory:":
+            from pathlib import Path
+
+            real = Path(path)
+            path = str(real.with_name(f"{real.stem}.sandbox{real.suffix}"))
+        return path
 
 
 def from_environment(environ: Any = None) -> dict[str, str]:

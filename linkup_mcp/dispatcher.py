@@ -140,7 +140,7 @@ class Dispatcher:
         elif (
             "max_credits" in args
             and spec.pagination.style is not PaginationStyle.none
-            and not validation.problems(tool.input_schema, args)  # else the normal path refuses it
+            and not validation.problems(tool.checked_schema, args)  # else the normal path refuses it
         ):
             outcome, estimated, next_args = await self._auto_page(tool, account, args, confirm, progress)
         else:
@@ -296,7 +296,7 @@ class Dispatcher:
 
     def _precheck(self, tool: CompiledTool, account: str | None, args: dict[str, Any]) -> ToolError | None:
         """Local refusals that need no estimate: arguments and configuration."""
-        found = validation.problems(tool.input_schema, args)
+        found = validation.problems(tool.checked_schema, args)
         if found:
             return ToolError("VALIDATION_ERROR", validation.summary(found), fields=found)
         local = tool.action.spec.local_file
@@ -570,7 +570,7 @@ class Dispatcher:
     def _estimate(self, name: str, target: CompiledTool, inner: dict[str, Any]) -> dict[str, Any]:
         """Validate `inner` exactly as the real call would and say what it would cost; send nothing."""
         account = self._account(target, inner)
-        found = validation.problems(target.input_schema, inner)
+        found = validation.problems(target.checked_schema, inner)
         if found:
             error = ToolError("VALIDATION_ERROR", validation.summary(found), fields=found)
             return self._envelope(name, account, Outcome(error=error), 0)

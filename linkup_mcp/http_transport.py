@@ -176,6 +176,12 @@ def _listen(host: str, port: int) -> socket.socket:
     return sock
 
 
+def served_url(sock: socket.socket) -> str:
+    """The URL clients connect to (the bound port, so `--port 0` shows the one chosen)."""
+    host, port = sock.getsockname()[:2]
+    return f"http://{f'[{host}]' if ':' in host else host}:{port}/mcp"
+
+
 async def _serve(settings: Settings, token: str | None, sock: socket.socket) -> None:
     async with AsyncExitStack() as stack:
         runtime = await stack.enter_async_context(open_runtime(settings))
@@ -193,6 +199,7 @@ async def _serve(settings: Settings, token: str | None, sock: socket.socket) -> 
             timeout_graceful_shutdown=3,  # an open SSE stream must not hold the shutdown up
         )
         server = _Uvicorn(config)
+        print(f"linkup-mcp: serving MCP (streamable HTTP) at {served_url(sock)}", file=sys.stderr, flush=True)
         async with anyio.create_task_group() as tasks:
             tasks.start_soon(_stop_on_signals, server)
             await server.serve(sockets=[sock])

@@ -13,7 +13,8 @@ from linkup_mcp.result_size import size_of
 
 _LEAF: dict[str, Any] = {}
 
-FIELDS_SCHEMA = {"type": "array", "description": "Keep only these data paths (a.b.c)"}  # items: str() each
+# `items` is required by VS Code and OpenAI function calling (an array without it is refused).
+FIELDS_SCHEMA = {"type": "array", "items": {"type": "string"}, "description": "Keep only these data paths (a.b.c)"}
 
 
 def _tree(paths: list[str]) -> dict[str, Any]:

@@ -69,9 +69,8 @@ def render_markdown(catalog: Catalog) -> str:
             if rows:
                 out.append("| parameter | type | required | description |\n|---|---|---|---|")
                 out.extend(rows)
-                alternatives = tool.input_schema.get("anyOf")
-                if alternatives:
-                    needs = " or ".join(" + ".join(a.get("required", [])) for a in alternatives)
+                if tool.alternatives:
+                    needs = " or ".join(" + ".join(group) for group in tool.alternatives)
                     out.append(f"\nRequires one of: {needs}.")
             out.append("")
     for definition in catalog.local.values():

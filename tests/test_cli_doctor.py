@@ -151,7 +151,7 @@ def test_invalid_configuration_and_unwritable_ledger(
     monkeypatch.setenv("LINKUP_LEDGER", str(tmp_path / "file" / "ledger.sqlite3"))
     status, lines = doctor(capsys, "--sandbox")
     assert status == 1
-    assert lines[5].startswith(f"✗ ledger: {tmp_path}/file/ledger.sqlite3 not writable (")
+    assert lines[5].startswith(f"✗ ledger: {tmp_path}/file/ledger.sandbox.sqlite3 not writable (")
     assert lines[5].endswith("); set LINKUP_LEDGER to a writable file")
 
 
@@ -167,3 +167,13 @@ def test_no_credits_left(
         sandbox.state.set_balance(before)
     assert status == 1
     assert lines[4] == "✗ credits: 0 remaining. Top up at app.linkupapi.com; check the balance with credits_get."
+
+
+def test_a_misspelled_toolset_fails_the_configuration_check(
+    ledger: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("LINKUP_TOOLSETS", "profiles,mesages")
+    status, lines = doctor(capsys, "--sandbox")
+    assert status == 1
+    assert lines[0].startswith("✗ configuration: LINKUP_TOOLSETS: unknown toolset 'mesages' (did you mean messages?)")
+    assert lines[1:] == ["(the other checks need a valid configuration)"]

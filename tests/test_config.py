@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from pydantic import ValidationError
 
@@ -66,3 +68,66 @@ def test_cli_reports_each_bad_setting_by_its_variable(
     assert lines[0] == "linkup-mcp: invalid configuration:"
     assert lines[1] == "  LINKUP_TIMEOUT: Input should be greater than 0 (got '-3')"
     assert lines[2] == "  LINKUP_CONFIRM: Input should be 'off', 'outreach', 'all' or 'preview' (got 'maybe')"
+
+
+VALID_TOOLSETS = (
+    "valid toolsets: accounts, auth (opt-in), content, credits, mail, messages, network, profiles, recruiter, "
+    "webhooks (opt-in)"
+)
+
+
+def test_a_misspelled_toolset_stops_the_server_with_the_name_and_a_hint(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from linkup_mcp.__main__ import main
+
+    monkeypatch.setenv("LINKUP_TOOLSETS", "profiles,mesages")
+    assert main([]) == 2  # the stdio server: nothing served
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert err.splitlines()[1] == (
+        f"  LINKUP_TOOLSETS: unknown toolset 'mesages' (did you mean messages?); {VALID_TOOLSETS} "
+        "(got 'profiles,mesages')"
+    )
+
+
+def test_the_toolsets_flag_is_checked_too(monkeypatch: pytest.MonkeyPatch) -> None:
+    with pytest.raises(ValidationError) as err:
+        _settings(build_parser().parse_args(["--toolsets", "profile", "--transport", "http"]))
+    (problem,) = err.value.errors()
+    assert problem["loc"] == ("toolsets",)
+    assert problem["msg"] == f"Value error, unknown toolset 'profile' (did you mean profiles?); {VALID_TOOLSETS}"
+
+
+@pytest.mark.parametrize("var", ["LINKUP_TOOLS", "LINKUP_EXCLUDE_TOOLS"])
+def test_unknown_tool_names_are_refused_with_close_matches(monkeypatch: pytest.MonkeyPatch, var: str) -> None:
+    monkeypatch.setenv(var, "profiles_get,credits_estimate,mail_find_emails,zzz")
+    with pytest.raises(ValidationError) as err:
+        load_settings()
+    message = err.value.errors()[0]["msg"]
+    assert message.startswith(
+        "Value error, unknown tool 'mail_find_emails' (did you mean mail_find_email or mail_validate_email?), 'zzz'; "
+        "valid tools: accounts_list, accounts_get, "
+    )
+    assert message.endswith(", credits_estimate, webhooks_wait")
+
+
+def test_known_names_pass() -> None:
+    s = Settings(toolsets=["webhooks", "auth"], tools=["webhooks_wait", "auth_login"], exclude_tools=["credits_get"])
+    assert (s.toolsets, s.tools, s.exclude_tools) == (
+        ["webhooks", "auth"],
+        ["webhooks_wait", "auth_login"],
+        ["credits_get"],
+    )
+
+
+def test_the_sandbox_keeps_its_own_ledger(tmp_path: Any) -> None:
+    real = str(tmp_path / "books" / "ledger.sqlite3")
+    assert Settings(ledger=real).ledger_path() == real
+    assert Settings(ledger=real, sandbox=True).ledger_path() == str(tmp_path / "books" / "ledger.sandbox.sqlite3")
+    assert Settings(ledger=":memory:", sandbox=True).ledger_path() == ":memory:"
+    default, sandboxed = Settings().ledger_path(), Settings(sandbox=True).ledger_path()
+    assert (
+        default.endswith("/ledger.sqlite3")
+        and sandboxed == default.removesuffix("ledger.sqlite3") + "ledger.sandbox.sqlite3"
+    )

@@ -106,6 +106,31 @@ async def test_list_and_call_over_http() -> None:
     assert result.structured_content["credits"]["session_spent"] == result.structured_content["credits"]["charged"]
 
 
+async def test_the_url_served_is_printed_at_start() -> None:
+    """`--port 0` picks a free port: the line on stderr is the only way to know it, so it must be right."""
+    with tempfile.TemporaryFile("w+") as out:
+        proc = subprocess.Popen(
+            command("--port", "0", "--sandbox"),
+            env=environment({}),
+            cwd=ROOT,
+            stdout=out,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        try:
+            assert proc.stderr is not None
+            line = proc.stderr.readline()
+            match = re.fullmatch(
+                r"linkup-mcp: serving MCP \(streamable HTTP\) at (http://127\.0\.0\.1:(\d+)/mcp)\n", line
+            )
+            assert match, line
+            async with mcp_client(match.group(1)) as client:
+                assert (await client.call_tool("credits_get", {})).is_error is False
+        finally:
+            proc.send_signal(signal.SIGTERM)
+            assert proc.wait(15) == 0
+
+
 async def test_bearer_token_is_required_when_configured() -> None:
     with http_server({"LINKUP_MCP_TOKEN": TOKEN, "LINKUP_LOG_LEVEL": "DEBUG"}, "--sandbox") as (url, errlog):
         async with httpx2.AsyncClient() as http:
