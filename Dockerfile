@@ -1,9 +1,13 @@
 # linkup-mcp as a container: a stdio MCP server by default (run it with `docker run -i`).
 #
 #   docker build -t linkup-mcp .
-#   docker run -i --rm -e LINKUP_API_KEY -e LINKUP_ACCOUNT_ID linkup-mcp
+#   docker run -i --rm -e LINKUP_API_KEY -e LINKUP_ACCOUNT_ID -v linkup-data:/data linkup-mcp
 #   docker run -i --rm linkup-mcp --sandbox          # no account needed
-#   docker run --rm -e LINKUP_API_KEY linkup-mcp doctor
+#   docker run --rm -e LINKUP_API_KEY -e LINKUP_ACCOUNT_ID -v linkup-data:/data linkup-mcp doctor
+#
+# Always mount the named volume on /data when using the real API: the ledger there remembers sent
+# messages and invitations (duplicate guard), pacing counts and the daily budget; without it,
+# every `--rm` container starts with an empty ledger.
 #
 # Dependencies come from uv.lock exactly (--locked); the project is installed as a wheel
 # (--no-editable), so the tool specs ship inside the package as they do from PyPI.
