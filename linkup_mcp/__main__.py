@@ -96,11 +96,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         serve_forever(ns.host, ns.port)
         return 0
     if ns.command == "demo":
-        from linkup_mcp.cli_demo import run_demo
+        from linkup_mcp.cli.demo import run_demo
 
         return run_demo()
     if ns.command == "doctor":  # before settings load: an invalid configuration is one of its checks
-        from linkup_mcp.cli_doctor import run_doctor
+        from linkup_mcp.cli.doctor import run_doctor
 
         return run_doctor(lambda: _settings(ns))
     from pydantic import ValidationError
@@ -120,11 +120,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     import anyio
 
     if ns.command == "ledger":
-        from linkup_mcp.cli import print_ledger
+        from linkup_mcp.cli.commands import print_ledger
 
         return print_ledger(settings.ledger_path(), ns.days)
     if ns.command == "tools":
-        from linkup_mcp.cli import print_tools
+        from linkup_mcp.cli.commands import print_tools
 
         try:
             return print_tools(settings, as_json=ns.json, as_markdown=ns.markdown)
@@ -132,18 +132,18 @@ def main(argv: Sequence[str] | None = None) -> int:
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
             return 0
     if ns.command == "login":
-        from linkup_mcp.cli_login import run_login
+        from linkup_mcp.cli.login import run_login
 
         return run_login(settings, country=ns.country, platform=ns.platform)
     if ns.command == "call":
-        from linkup_mcp.cli import call_tool
+        from linkup_mcp.cli.commands import call_tool
 
         return anyio.run(call_tool, settings, ns.tool, ns.args)
     if settings.transport == "http":
-        from linkup_mcp.http_transport import serve_http
+        from linkup_mcp.mcp.http import serve_http
 
         return serve_http(settings)
-    from linkup_mcp.server import serve_stdio
+    from linkup_mcp.mcp.server import serve_stdio
 
     try:
         with contextlib.suppress(KeyboardInterrupt):

@@ -94,7 +94,7 @@ class Settings(BaseModel):
         """A misspelled name would silently serve fewer tools (or none): stop at start instead."""
         if value is None:
             return value
-        from linkup_mcp.catalog import unknown_name_problem  # the specs say which names exist
+        from linkup_mcp.spec.catalog import unknown_name_problem  # the specs say which names exist
 
         problem = unknown_name_problem("toolset" if info.field_name == "toolsets" else "tool", value)
         if problem:
@@ -104,7 +104,7 @@ class Settings(BaseModel):
     @field_validator("cache_ttl")
     @classmethod
     def _valid_cache_ttl(cls, value: str | None) -> str | None:
-        from linkup_mcp.read_cache import parse_ttls
+        from linkup_mcp.store.read_cache import parse_ttls
 
         parse_ttls(value)
         return value
@@ -112,7 +112,7 @@ class Settings(BaseModel):
     @field_validator("pacing")
     @classmethod
     def _check_pacing(cls, value: str | None) -> str | None:
-        from linkup_mcp.guards import parse_pacing
+        from linkup_mcp.call.guards import parse_pacing
 
         parse_pacing(value)  # raises ValueError with the fix in the message
         return value

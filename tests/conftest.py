@@ -10,12 +10,12 @@ from typing import Any
 import httpx2
 import pytest
 
-from linkup_mcp.catalog import Catalog, Exposure
-from linkup_mcp.client import LinkupClient
-from linkup_mcp.credits import CreditMeter
-from linkup_mcp.dispatcher import Dispatcher
-from linkup_mcp.retry import RetryPolicy
-from linkup_mcp.specs import load_specs
+from linkup_mcp.api.client import LinkupClient
+from linkup_mcp.api.retry import RetryPolicy
+from linkup_mcp.call.dispatcher import Dispatcher
+from linkup_mcp.spec.catalog import Catalog, Exposure
+from linkup_mcp.spec.credits import CreditMeter
+from linkup_mcp.spec.loader import load_specs
 
 API_KEY = "test-key-0123456789"
 BASE_URL = "https://api.linkupapi.test"

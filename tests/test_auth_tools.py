@@ -10,10 +10,10 @@ from typing import Any
 import httpx2
 import pytest
 
-from linkup_mcp.catalog import Catalog, Exposure
-from linkup_mcp.ledger import Ledger, digest
 from linkup_mcp.redact import Redactor
-from linkup_mcp.specs import load_specs
+from linkup_mcp.spec.catalog import Catalog, Exposure
+from linkup_mcp.spec.loader import load_specs
+from linkup_mcp.store.ledger import Ledger, digest
 from tests.conftest import BASE_URL, v2_error, v2_success
 
 pytestmark = pytest.mark.anyio

@@ -6,11 +6,11 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from linkup_mcp.catalog import Catalog
-from linkup_mcp.client import LinkupClient
-from linkup_mcp.credits import CreditMeter
-from linkup_mcp.dispatcher import Dispatcher
+from linkup_mcp.api.client import LinkupClient
+from linkup_mcp.call.dispatcher import Dispatcher
 from linkup_mcp.sandbox import SandboxServer
+from linkup_mcp.spec.catalog import Catalog
+from linkup_mcp.spec.credits import CreditMeter
 
 pytestmark = pytest.mark.anyio
 

@@ -10,9 +10,9 @@ from typing import Any
 import mcp_types as types
 from jsonschema import Draft202012Validator
 
-from linkup_mcp.catalog import Catalog, Exposure
-from linkup_mcp.envelope import OUTPUT_SCHEMA
-from linkup_mcp.specs import load_specs
+from linkup_mcp.spec.catalog import Catalog, Exposure
+from linkup_mcp.spec.envelope import OUTPUT_SCHEMA
+from linkup_mcp.spec.loader import load_specs
 
 SNAPSHOT = Path(__file__).parent / "snapshots" / "catalog.json"
 

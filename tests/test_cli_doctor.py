@@ -10,7 +10,7 @@ import pytest
 
 from linkup_mcp.__main__ import main
 from linkup_mcp.sandbox import SandboxServer
-from linkup_mcp.specs import default_specs_dir, load_specs
+from linkup_mcp.spec.loader import default_specs_dir, load_specs
 
 
 @pytest.fixture(scope="module")

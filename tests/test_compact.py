@@ -9,9 +9,9 @@ import httpx2
 import jsonschema
 import pytest
 
-from linkup_mcp.catalog import Catalog
-from linkup_mcp.dispatcher import UnknownToolError
-from linkup_mcp.envelope import ENVELOPE_SCHEMA
+from linkup_mcp.call.dispatcher import UnknownToolError
+from linkup_mcp.spec.catalog import Catalog
+from linkup_mcp.spec.envelope import ENVELOPE_SCHEMA
 from tests.conftest import v2_success
 
 pytestmark = pytest.mark.anyio

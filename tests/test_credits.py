@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
-from linkup_mcp.catalog import Catalog
-from linkup_mcp.credits import CreditMeter, cost_line, estimate
+from linkup_mcp.spec.catalog import Catalog
+from linkup_mcp.spec.credits import CreditMeter, cost_line, estimate
 
 CASES = [
     ("profiles_get", {"profile_url": "u"}, 1),

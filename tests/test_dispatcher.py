@@ -8,10 +8,10 @@ import httpx2
 import jsonschema
 import pytest
 
-from linkup_mcp.catalog import Catalog
-from linkup_mcp.credits import CreditMeter
-from linkup_mcp.dispatcher import Dispatcher, UnknownToolError
-from linkup_mcp.envelope import ENVELOPE_SCHEMA
+from linkup_mcp.call.dispatcher import Dispatcher, UnknownToolError
+from linkup_mcp.spec.catalog import Catalog
+from linkup_mcp.spec.credits import CreditMeter
+from linkup_mcp.spec.envelope import ENVELOPE_SCHEMA
 from tests.conftest import v2_error, v2_success
 
 pytestmark = pytest.mark.anyio

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from linkup_mcp.catalog import Catalog
-from linkup_mcp.tooldocs import render_markdown
+from linkup_mcp.spec.catalog import Catalog
+from linkup_mcp.spec.docs import render_markdown
 
 DOC = Path(__file__).resolve().parents[1] / "docs" / "tools.md"
 

@@ -17,12 +17,12 @@ from typing import Any
 
 import pytest
 
-from linkup_mcp.catalog import Catalog
-from linkup_mcp.client import LinkupClient
-from linkup_mcp.credits import CreditMeter
-from linkup_mcp.dispatcher import Dispatcher
-from linkup_mcp.retry import RetryPolicy
+from linkup_mcp.api.client import LinkupClient
+from linkup_mcp.api.retry import RetryPolicy
+from linkup_mcp.call.dispatcher import Dispatcher
 from linkup_mcp.sandbox import SandboxServer
+from linkup_mcp.spec.catalog import Catalog
+from linkup_mcp.spec.credits import CreditMeter
 
 DOC = Path(__file__).resolve().parents[1] / "docs" / "reliability.md"
 REGENERATE = "UPDATE_SNAPSHOTS=1 uv run pytest tests/test_fault_matrix.py"

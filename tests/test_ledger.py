@@ -5,7 +5,7 @@ from __future__ import annotations
 import multiprocessing
 from pathlib import Path
 
-from linkup_mcp.ledger import OUTCOME_UNKNOWN, Admission, Ledger, Refusal
+from linkup_mcp.store.ledger import OUTCOME_UNKNOWN, Admission, Ledger, Refusal
 
 DAY0 = 1_795_000_000.0  # 2026-11-18T11:06:40Z
 

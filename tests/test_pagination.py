@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
-from linkup_mcp.pagination import next_arguments
-from linkup_mcp.specs import Pagination, PaginationStyle
+from linkup_mcp.call.pagination import next_arguments
+from linkup_mcp.spec.models import Pagination, PaginationStyle
 
 OFFSET = Pagination(style=PaginationStyle.offset)
 CURSOR = Pagination(style=PaginationStyle.cursor)

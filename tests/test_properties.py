@@ -30,10 +30,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis_jsonschema import from_schema
 
-from linkup_mcp.catalog import CONTROL_ARGS, Catalog, CompiledTool
-from linkup_mcp.credits import estimate
-from linkup_mcp.guards import Guards
-from linkup_mcp.specs import ID_PATTERN, load_specs
+from linkup_mcp.call.guards import Guards
+from linkup_mcp.spec.catalog import CONTROL_ARGS, Catalog, CompiledTool
+from linkup_mcp.spec.credits import estimate
+from linkup_mcp.spec.loader import load_specs
+from linkup_mcp.spec.models import ID_PATTERN
 from tests.conftest import API_KEY, BASE_URL, Harness
 
 CATALOG = Catalog.build(load_specs())
@@ -76,7 +77,7 @@ RESHAPING = ("fields", "max_credits", "media_local_path")
 
 @functools.cache
 def valid_args(tool: str) -> st.SearchStrategy[dict[str, Any]]:
-    schema = copy.deepcopy(compiled(tool).input_schema)
+    schema = copy.deepcopy(compiled(tool).checked_schema)  # with the "give A or B" alternatives
     for name in RESHAPING:
         schema["properties"].pop(name, None)
     return from_schema(schema)
@@ -88,7 +89,7 @@ def minimal_args(tool: str) -> dict[str, Any]:
 
     Drawn (derandomized, not shrunk: `find` spent seconds per tool shrinking) from the schema
     with its optional properties left out."""
-    schema = copy.deepcopy(compiled(tool).input_schema)
+    schema = copy.deepcopy(compiled(tool).checked_schema)
     keep = set(schema.get("required", [])) | {n for o in schema.get("anyOf", [])[:1] for n in o["required"]}
     schema["properties"] = {k: v for k, v in schema["properties"].items() if k in keep}
     found: list[dict[str, Any]] = []
@@ -281,7 +282,7 @@ def test_unknown_property_is_refused(harness: Any, tool: str, data: st.DataObjec
 
 
 REQUIRED_TOOLS = [t for t in TOOLS if compiled(t).input_schema.get("required")]
-ANY_OF_TOOLS = [t for t in TOOLS if compiled(t).input_schema.get("anyOf")]
+ANY_OF_TOOLS = [t for t in TOOLS if compiled(t).checked_schema.get("anyOf")]
 
 
 @pytest.mark.parametrize("tool", REQUIRED_TOOLS)
@@ -300,7 +301,7 @@ def test_missing_required_property_is_refused(harness: Any, tool: str, data: st.
 @INVALID
 @given(data=st.data())
 def test_missing_every_alternative_is_refused(harness: Any, tool: str, data: st.DataObject) -> None:
-    options = [o["required"] for o in compiled(tool).input_schema["anyOf"]]
+    options = [o["required"] for o in compiled(tool).checked_schema["anyOf"]]
     args = data.draw(valid_args(tool), label="arguments")
     for name in {n for option in options for n in option}:
         args.pop(name, None)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import anyio
 import pytest
 
-from linkup_mcp.rate_window import SlidingWindowLimiter
+from linkup_mcp.api.rate_window import SlidingWindowLimiter
 
 pytestmark = pytest.mark.anyio
 

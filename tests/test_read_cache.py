@@ -8,13 +8,13 @@ from typing import Any
 
 import pytest
 
-from linkup_mcp.catalog import Catalog
-from linkup_mcp.client import LinkupClient
-from linkup_mcp.credits import CreditMeter
-from linkup_mcp.dispatcher import Dispatcher
-from linkup_mcp.ledger import Ledger
-from linkup_mcp.read_cache import parse_ttls
+from linkup_mcp.api.client import LinkupClient
+from linkup_mcp.call.dispatcher import Dispatcher
 from linkup_mcp.sandbox import SandboxServer
+from linkup_mcp.spec.catalog import Catalog
+from linkup_mcp.spec.credits import CreditMeter
+from linkup_mcp.store.ledger import Ledger
+from linkup_mcp.store.read_cache import parse_ttls
 
 pytestmark = pytest.mark.anyio
 

@@ -9,8 +9,8 @@ import httpx2
 import jsonschema
 import pytest
 
-from linkup_mcp.envelope import ENVELOPE_SCHEMA
-from linkup_mcp.result_size import fit, size_of
+from linkup_mcp.call.result_size import fit, size_of
+from linkup_mcp.spec.envelope import ENVELOPE_SCHEMA
 from tests.conftest import v2_success
 
 pytestmark = pytest.mark.anyio

@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from linkup_mcp.ledger import Ledger
+from linkup_mcp.store.ledger import Ledger
 from tests.e2e.conftest import ROOT
 
 PROFILE = '{"profile_url": "https://www.linkedin.com/in/victor-johnson"}'

@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 
-from linkup_mcp import schema_rules
-from linkup_mcp.catalog import OPT_IN_TOOLSETS, Catalog, Exposure
-from linkup_mcp.specs import load_specs
+from linkup_mcp.spec import schema_rules
+from linkup_mcp.spec.catalog import OPT_IN_TOOLSETS, Catalog, Exposure
+from linkup_mcp.spec.loader import load_specs
 
 pytestmark = pytest.mark.anyio
 

@@ -7,8 +7,8 @@ from typing import Any
 import httpx2
 import pytest
 
-from linkup_mcp.result_size import size_of
-from linkup_mcp.shaping import shape
+from linkup_mcp.call.result_size import size_of
+from linkup_mcp.call.shaping import shape
 from tests.conftest import v2_success
 
 DATA = {

@@ -11,7 +11,8 @@ import jsonschema
 import pytest
 import yaml
 
-from linkup_mcp.specs import SideEffect, SpecError, default_specs_dir, load_specs, spec_format_schema
+from linkup_mcp.spec.loader import SpecError, default_specs_dir, load_specs
+from linkup_mcp.spec.models import SideEffect, spec_format_schema
 
 SPECS = default_specs_dir()
 META = SPECS / "spec.schema.json"
@@ -131,7 +132,7 @@ def test_all_problems_are_reported_at_once(tmp_path: Path) -> None:
 
 
 def test_parsed_specs_are_cached_and_invalidated_by_edits(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from linkup_mcp import specs
+    from linkup_mcp.spec import loader as specs
 
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     directory = tmp_path / "specs"

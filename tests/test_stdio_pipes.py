@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from linkup_mcp.stdio_pipes import PipeWriter, pollable, polled_lines
+from linkup_mcp.mcp.stdio_pipes import PipeWriter, pollable, polled_lines
 
 pytestmark = [
     pytest.mark.anyio,
@@ -83,7 +83,7 @@ def test_stdout_is_claimed_while_serving_and_given_back() -> None:
     script = textwrap.dedent(
         """
         import anyio
-        from linkup_mcp.stdio_pipes import claimed_stdout
+        from linkup_mcp.mcp.stdio_pipes import claimed_stdout
 
         async def main():
             with claimed_stdout() as out:

@@ -15,13 +15,13 @@ import httpx2
 import pytest
 from mcp.shared.exceptions import MCPError
 
-from linkup_mcp.client import LinkupClient
+from linkup_mcp.api.client import LinkupClient
+from linkup_mcp.api.webhook_follow import Backoff, WebhookFollower
 from linkup_mcp.config import Settings
-from linkup_mcp.resources import webhook_events_uri
+from linkup_mcp.mcp.resources import webhook_events_uri
+from linkup_mcp.mcp.server import Runtime, open_runtime
+from linkup_mcp.mcp.subscriptions import Subscriptions
 from linkup_mcp.sandbox import SandboxConfig, SandboxServer
-from linkup_mcp.server import Runtime, open_runtime
-from linkup_mcp.subscriptions import Subscriptions
-from linkup_mcp.webhook_follow import Backoff, WebhookFollower
 
 pytestmark = pytest.mark.anyio
 

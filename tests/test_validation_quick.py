@@ -15,12 +15,12 @@ from hypothesis import strategies as st
 from hypothesis_jsonschema import from_schema
 from jsonschema import Draft202012Validator
 
-from linkup_mcp import validation
-from linkup_mcp.catalog import Catalog, Exposure
-from linkup_mcp.specs import load_specs
+from linkup_mcp.call import validation
+from linkup_mcp.spec.catalog import Catalog, Exposure
+from linkup_mcp.spec.loader import load_specs
 
 CATALOG = Catalog.build(load_specs(), Exposure.everything())
-SCHEMAS = {name: tool.input_schema for name, tool in CATALOG.tools.items()} | {
+SCHEMAS = {name: tool.checked_schema for name, tool in CATALOG.tools.items()} | {
     name: definition["inputSchema"] for name, definition in CATALOG.local.items()
 }
 CHECK = settings(max_examples=15, deadline=None, suppress_health_check=list(HealthCheck))

@@ -8,7 +8,7 @@ from typing import Any
 import httpx2
 import pytest
 
-from linkup_mcp.webhook_signature import SignatureError, sign, verify
+from linkup_mcp.api.webhook_signature import SignatureError, sign, verify
 from tests.conftest import BASE_URL, v2_success
 
 SECRET = "whsec_test"

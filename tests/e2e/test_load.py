@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from linkup_mcp.ledger import Ledger
 from linkup_mcp.sandbox import SandboxServer
+from linkup_mcp.store.ledger import Ledger
 from tests.e2e.raw import RawServer
 
 CALLS = 1_000

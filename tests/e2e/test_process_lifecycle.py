@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from linkup_mcp.ledger import Ledger
 from linkup_mcp.sandbox import SandboxServer
+from linkup_mcp.store.ledger import Ledger
 from tests.e2e.conftest import ROOT
 from tests.e2e.raw import INITIALIZE, RawServer
 

@@ -1,0 +1,1 @@
+"""LinkupAPI over HTTP: the client, retries, rate limit, webhook streams."""

@@ -1,0 +1,1 @@
+"""One tool call: the runtime and the pipeline of steps that runs it."""

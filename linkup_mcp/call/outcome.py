@@ -1,0 +1,73 @@
+"""What one API call came to: data and charge, or an error, mapped from the API's reply or a
+transport failure. A failure after the request may have reached the API is OUTCOME_UNKNOWN for a
+side-effecting action (it may have happened; never resent)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from linkup_mcp.api.client import Reply, TransportFailure
+from linkup_mcp.errors import HINTS, ToolError
+from linkup_mcp.spec.catalog import CompiledTool
+from linkup_mcp.store.ledger import OK
+
+
+@dataclass
+class Outcome:
+    data: Any = None
+    error: ToolError | None = None
+    charged: int = 0
+    extras: dict[str, Any] = field(default_factory=dict)  # envelope extension members
+
+    @property
+    def code(self) -> str:
+        return self.error.code if self.error else OK
+
+
+def unknown_outcome(tool: CompiledTool, what: str) -> ToolError:
+    check = tool.action.spec.verify_with or "the matching list or get tool"
+    return ToolError(
+        "OUTCOME_UNKNOWN",
+        f"{what} The action may or may not have happened; it was not retried. "
+        f"Check with {check} before calling {tool.name} again.",
+    )
+
+
+def transport_error(tool: CompiledTool, exc: TransportFailure) -> ToolError:
+    if exc.maybe_sent and not tool.action.read_only:
+        return unknown_outcome(tool, f"No answer from LinkupAPI ({exc.kind}: {exc.detail}).")
+    code = "TIMEOUT" if exc.kind == "timeout" else "NETWORK_ERROR"
+    tries = f" after {exc.attempts} attempts" if exc.attempts > 1 else ""
+    return ToolError(code, f"LinkupAPI could not be reached ({exc.detail}){tries}. Retry later; nothing was charged.")
+
+
+def from_reply(tool: CompiledTool, reply: Reply, estimated: int) -> Outcome:
+    body, status = reply.body, reply.status
+    side_effecting = not tool.action.read_only
+    metadata = body.get("metadata") if body else None
+    consumed = metadata.get("credits_consumed") if isinstance(metadata, dict) else None
+    charged = consumed if isinstance(consumed, int) and not isinstance(consumed, bool) else None
+
+    if body is not None and body.get("success") is True and 200 <= status < 300:
+        # A success without metadata.credits_consumed: count the estimate so budgets stay safe.
+        return Outcome(data=body.get("data"), charged=estimated if charged is None else charged)
+    error = body.get("error") if body else None
+    if isinstance(error, dict) and isinstance(error.get("code"), str):
+        code, message = error["code"], str(error.get("message") or "")
+        if side_effecting and (status >= 500 or code == "INTERNAL_ERROR"):  # it may have happened
+            what = f"LinkupAPI answered HTTP {status} {code} ({message})."
+            return Outcome(error=unknown_outcome(tool, what), charged=charged or 0)
+        hint = HINTS.get(code)
+        if code == "RATE_LIMITED" and reply.retry_after is not None:
+            hint = f"Retry after {reply.retry_after:.0f} s."
+        text = f"{message} {hint}".strip() if hint else message
+        return Outcome(error=ToolError(code, text, http_status=status), charged=charged or 0)
+    # Not the V2 envelope: an HTML error page, invalid or truncated JSON, a proxy's answer.
+    what = f"LinkupAPI answered HTTP {status} with a body that is not the V2 JSON envelope"
+    detail = f": {reply.excerpt[:120]!r}" if reply.excerpt else "."
+    if side_effecting and (status >= 500 or 200 <= status < 300):
+        return Outcome(error=unknown_outcome(tool, what + detail))
+    if status == 429:
+        return Outcome(error=ToolError("RATE_LIMITED", "Rate limited by LinkupAPI. " + HINTS["RATE_LIMITED"], 429))
+    return Outcome(error=ToolError("BAD_RESPONSE", what + detail + " Retry later.", http_status=status))

@@ -1,0 +1,109 @@
+"""Checks before an outreach call is sent, beyond the ledger's duplicate and pacing gate.
+
+- Preview (LINKUP_CONFIRM=preview, any client): the first call sends nothing and returns what
+  would happen with a single-use `confirm_token` bound to those exact arguments; the same call
+  with the token sends.
+- Recipient cap (LINKUP_MAX_RECIPIENTS): distinct recipients per outreach kind per process, so an
+  agent loop cannot turn into a mass mailing.
+- Known state: an invitation to someone the cached `network_check_invitation` shows as already
+  connected or already invited is answered ALREADY_CONNECTED / ALREADY_PENDING for free.
+"""
+
+from __future__ import annotations
+
+import secrets
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from linkup_mcp.errors import ToolError
+from linkup_mcp.spec.models import ResolvedAction
+from linkup_mcp.store.ledger import digest
+
+TOKEN_TTL_S = 600
+
+CONFIRM_TOKEN = {"type": "string", "description": "Token from this call's preview (LINKUP_CONFIRM=preview)"}
+
+
+def _bound(action: ResolvedAction, account: str | None, params: dict[str, Any]) -> str:
+    return digest([action.tool, account, params])
+
+
+@dataclass
+class PreviewTokens:
+    clock: Callable[[], float] = time.monotonic
+    _issued: dict[str, tuple[str, float]] = field(default_factory=dict)
+
+    def issue(self, action: ResolvedAction, account: str | None, params: dict[str, Any]) -> str:
+        now = self.clock()
+        self._issued = {t: v for t, v in self._issued.items() if v[1] > now}  # drop expired ones
+        token = secrets.token_urlsafe(18)
+        self._issued[token] = (_bound(action, account, params), now + TOKEN_TTL_S)
+        return token
+
+    def redeem(
+        self, token: str, action: ResolvedAction, account: str | None, params: dict[str, Any]
+    ) -> ToolError | None:
+        """None when the token is valid for exactly these arguments; it can be used once only."""
+        found = self._issued.pop(token, None)
+        how = "Call without confirm_token to get a new preview."
+        if found is None:
+            return ToolError("CONFIRM_TOKEN_INVALID", f"This confirm_token is unknown or was already used. {how}")
+        bound, expires = found
+        if self.clock() > expires:
+            return ToolError("CONFIRM_TOKEN_INVALID", f"This confirm_token expired ({TOKEN_TTL_S} s). {how}")
+        if bound != _bound(action, account, params):
+            return ToolError(
+                "CONFIRM_TOKEN_INVALID",
+                f"This confirm_token was issued for different arguments (or account); nothing was sent. {how}",
+            )
+        return None
+
+
+@dataclass
+class RecipientCap:
+    cap: int | None = None
+    _seen: dict[str, set[str]] = field(default_factory=dict)
+
+    def _key(self, action: ResolvedAction, account: str | None, args: dict[str, Any]) -> tuple[str, str] | None:
+        outreach = action.spec.outreach
+        if self.cap is None or outreach is None or outreach.kind is None or not outreach.target:
+            return None
+        return outreach.kind, digest([account, {p: args.get(p) for p in outreach.target}])
+
+    def check(self, action: ResolvedAction, account: str | None, args: dict[str, Any]) -> ToolError | None:
+        key = self._key(action, account, args)
+        if key is None or self.cap is None:
+            return None
+        kind, who = key
+        seen = self._seen.get(kind, set())
+        if who in seen or len(seen) < self.cap:
+            return None
+        return ToolError(
+            "RECIPIENT_LIMIT",
+            f"This server process has already sent {kind} outreach to {len(seen)} distinct recipients, the cap "
+            f"(LINKUP_MAX_RECIPIENTS={self.cap}). Nothing was sent. A new session, or a higher cap set by the "
+            "user, is needed for more.",
+        )
+
+    def record(self, action: ResolvedAction, account: str | None, args: dict[str, Any]) -> None:
+        key = self._key(action, account, args)
+        if key is not None:
+            self._seen.setdefault(key[0], set()).add(key[1])
+
+
+def known_invitation_state(cached: Any) -> ToolError | None:
+    """ALREADY_CONNECTED / ALREADY_PENDING from a cached network_check_invitation answer."""
+    if not isinstance(cached, dict):
+        return None
+    state, kind = cached.get("invitation_state"), cached.get("invitation_type")
+    hint = "Nothing was sent or charged; pass allow_duplicate: true to invite anyway."
+    if state == "ACCEPTED" or kind == "CONNECTED":
+        return ToolError(
+            "ALREADY_CONNECTED", f"network_check_invitation shows this person is already connected. {hint}"
+        )
+    if state == "PENDING":
+        who = "you invited them" if kind == "SENT" else "they invited you (accept it with network_accept)"
+        return ToolError("ALREADY_PENDING", f"An invitation is already pending: {who}. {hint}")
+    return None

@@ -1,0 +1,72 @@
+"""Terminal commands that use the catalog and dispatcher directly (no MCP client needed)."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+from linkup_mcp.config import Settings
+from linkup_mcp.spec.catalog import Catalog, Exposure
+
+
+def print_tools(settings: Settings, *, as_json: bool = False, as_markdown: bool = False) -> int:
+    from linkup_mcp.mcp.server import build_catalog
+
+    catalog = build_catalog(settings)
+    if as_markdown:
+        from linkup_mcp.spec.docs import render_markdown
+
+        print(render_markdown(Catalog.build(exposure=Exposure.everything())), end="")
+        return 0
+    if as_json:
+        print(json.dumps(catalog.definitions(), indent=2))
+        return 0
+    for definition in catalog.definitions():
+        cost = definition["description"].split("Cost: ", 1)[1].split("\n", 1)[0]
+        tool = catalog.get(definition["name"])
+        effect = tool.action.spec.side_effect.value if tool else "local"
+        print(f"{definition['name']:32} {effect:12} {cost}")
+    return 0
+
+
+async def call_tool(settings: Settings, name: str, raw_args: str) -> int:
+    from linkup_mcp.call.dispatcher import UnknownToolError
+    from linkup_mcp.mcp.server import open_runtime
+
+    if raw_args == "-":  # from stdin: keeps credentials off the command line (ps, shell history)
+        raw_args = sys.stdin.read()
+    try:
+        args = json.loads(raw_args)
+    except json.JSONDecodeError as exc:
+        print(f"--args is not valid JSON: {exc}", file=sys.stderr)
+        return 2
+    if not isinstance(args, dict):
+        print('--args must be a JSON object, e.g. \'{"profile_url": "..."}\'', file=sys.stderr)
+        return 2
+    async with open_runtime(settings) as runtime:
+        try:
+            envelope = await runtime.dispatcher.call(name, args)
+        except UnknownToolError:
+            print(f"unknown tool {name!r}; run `linkup-mcp tools` to list them", file=sys.stderr)
+            return 2
+        print(json.dumps(runtime.redactor.scrub(envelope), indent=2, ensure_ascii=False))
+        return 0 if envelope["ok"] else 1
+
+
+def print_ledger(path: str, days: int) -> int:
+    from pathlib import Path
+
+    from linkup_mcp.store.ledger import Ledger
+
+    if path != ":memory:" and not Path(path).exists():
+        print(f"no ledger at {path} yet (it is created by the first tool call)")
+        return 0
+    rows = Ledger(path).spend_report(days)
+    print(f"ledger: {path} (last {days} days, UTC)")
+    print(f"{'day':10}  {'tool':32} {'account':16} {'calls':>5} {'est.':>5} {'charged':>7}")
+    total = 0
+    for day, tool, account, calls, estimated, charged in rows:
+        total += charged
+        print(f"{day:10}  {tool:32} {account:16} {calls:>5} {estimated:>5} {charged:>7}")
+    print(f"total charged: {total} credits")
+    return 0

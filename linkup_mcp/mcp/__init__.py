@@ -1,0 +1,1 @@
+"""MCP wiring: the server, its transports, resources, prompts and subscriptions."""

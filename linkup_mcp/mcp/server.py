@@ -1,0 +1,356 @@
+"""MCP wiring: the catalog answers tools/list, the dispatcher answers tools/call.
+
+No protocol code of our own: the SDK's low-level Server and stdio transport do that.
+Tool calls run concurrently (the SDK dispatches each request in its own task).
+"""
+
+from __future__ import annotations
+
+import gc
+import json
+import logging
+import signal
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import AsyncExitStack, asynccontextmanager
+from dataclasses import dataclass
+from typing import Any
+
+import anyio
+import mcp_types as types
+from mcp.server.context import ServerRequestContext
+from mcp.server.lowlevel import Server
+from mcp.shared.exceptions import MCPError
+from mcp_types.version import MODERN_PROTOCOL_VERSIONS
+
+from linkup_mcp import __version__
+from linkup_mcp.api.client import LinkupClient
+from linkup_mcp.api.retry import RetryPolicy
+from linkup_mcp.call.confirmation import Answer, AnswerStates, Confirm, InputRequired
+from linkup_mcp.call.dispatcher import Dispatcher, UnknownToolError
+from linkup_mcp.call.guards import Guards, parse_pacing
+from linkup_mcp.config import Settings
+from linkup_mcp.errors import ToolError
+from linkup_mcp.mcp import resources
+from linkup_mcp.mcp.prompts import PROMPTS, WorkflowPrompt
+from linkup_mcp.mcp.subscriptions import Subscriptions
+from linkup_mcp.redact import Redactor
+from linkup_mcp.spec.catalog import Catalog, Exposure
+from linkup_mcp.spec.credits import CreditMeter
+from linkup_mcp.spec.envelope import build
+from linkup_mcp.store.ledger import Ledger
+
+log = logging.getLogger(__name__)
+
+INSTRUCTIONS = (
+    "LinkupAPI V2 tools for LinkedIn/B2B automation. Every call costs credits (see each tool's "
+    "'Cost:' line); every result reports credits.charged and credits.session_spent. Outreach tools "
+    "(messages, invitations, posts, comments, reactions) are seen by real people: confirm intent first. "
+    "account_id defaults to the configured account (LINKUP_ACCOUNT_ID); list accounts with accounts_list."
+)
+
+
+NO_KEY_WITH_CLIENT_KEYS = (
+    "No LinkupAPI key: send yours in the X-Linkup-Api-Key header (this server takes one per request "
+    "and has none of its own)."
+)
+
+
+@dataclass
+class Runtime:
+    catalog: Catalog
+    dispatcher: Dispatcher
+    redactor: Redactor
+
+
+def build_catalog(settings: Settings) -> Catalog:
+    return Catalog.build(
+        exposure=Exposure.of(settings.toolsets, settings.read_only, settings.tools, settings.exclude_tools),
+        compact=settings.tool_mode == "compact",
+    )
+
+
+@asynccontextmanager
+async def open_runtime(settings: Settings, *, transport: Any = None) -> AsyncIterator[Runtime]:
+    """Catalog, API client (or sandbox) and dispatcher for one server process."""
+    async with AsyncExitStack() as stack:
+        base_url, api_key = settings.base_url, settings.api_key_value()
+        default_account = settings.account_id
+        if settings.sandbox:
+            from linkup_mcp.sandbox import SandboxServer  # web stack only in sandbox mode
+
+            sandbox = stack.enter_context(SandboxServer())
+            base_url, api_key = sandbox.base_url, sandbox.config.api_key
+            default_account = default_account or sandbox.config.account_id
+        catalog = build_catalog(settings)
+        ledger = Ledger(settings.ledger_path())
+        stack.callback(ledger.close)
+        client = None
+        if api_key:
+            client = LinkupClient(
+                base_url=base_url,
+                api_key=api_key,
+                timeout=settings.timeout,
+                policy=RetryPolicy(max_retries=settings.max_retries, deadline_s=settings.retry_deadline),
+                transport=transport,
+                requests_per_minute=settings.rate_limit,
+            )
+            stack.push_async_callback(client.aclose)
+        dispatcher = Dispatcher(
+            catalog,
+            client=client,
+            meter=CreditMeter(settings.max_credits),
+            ledger=ledger,
+            guards=Guards(
+                max_credits_per_call=settings.max_credits_per_call,
+                daily_credits=settings.daily_credits,
+                pacing=parse_pacing(settings.pacing),
+            ),
+            confirm_mode=settings.confirm,
+            default_account=default_account,
+            sandbox=settings.sandbox,
+            max_result_bytes=settings.max_result_bytes,
+            upload_dir=settings.upload_dir,
+            max_upload_bytes=settings.max_upload_bytes,
+            cache_ttl=settings.cache_ttl,
+            max_recipients=settings.max_recipients,
+            **({"not_configured": NO_KEY_WITH_CLIENT_KEYS} if settings.client_keys and not api_key else {}),
+        )
+        yield Runtime(catalog, dispatcher, Redactor([api_key]))
+
+
+_COMPACT = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=str)  # built once, not per call
+
+
+def tool_result(
+    envelope: dict[str, Any], redactor: Redactor, files: list[types.EmbeddedResource] | None = None
+) -> dict[str, Any]:
+    """The CallToolResult in its wire form: the SDK validates and dumps a handler's result
+    again anyway, so building the model first only added a third pass over the envelope."""
+    text = _COMPACT.encode(envelope)
+    if redactor.found_in(text):  # one serialisation serves the check and the text block
+        text = redactor.text(text)
+        envelope = json.loads(text)
+    content = [{"type": "text", "text": text}]
+    content += [f.model_dump(by_alias=True, mode="json", exclude_none=True) for f in files or ()]
+    return {"content": content, "structuredContent": envelope, "isError": not envelope["ok"], "resultType": "complete"}
+
+
+_CONFIRM_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "properties": {"confirm": {"type": "boolean", "title": "Send it", "description": "Check to send"}},
+    "required": ["confirm"],
+}
+
+
+def _confirmer(ctx: ServerRequestContext[Any], params: types.CallToolRequestParams, scope: int) -> Confirm:
+    """Ask the human through MCP elicitation, when the client supports it: mid-call before the
+    2026-07-28 protocol; from that version on, the call ends with an input request
+    (`InputRequired`) and the client calls again carrying the answer, which counts once and only
+    for the very call it answered (`AnswerStates`)."""
+
+    async def confirm(message: str) -> Answer:
+        caps = ctx.session.client_capabilities
+        if caps is None or caps.elicitation is None:
+            return "unavailable"
+        if ctx.protocol_version in MODERN_PROTOCOL_VERSIONS:
+            answer = (params.input_responses or {}).get(_CONFIRM_KEY)
+            if isinstance(answer, types.ElicitResult) and _STATES.redeem(
+                params.request_state, _binding(params, scope, message)
+            ):
+                return _answer(answer)
+            raise InputRequired(message)
+        return _answer(await ctx.session.elicit_form(message, _CONFIRM_SCHEMA, related_request_id=ctx.request_id))
+
+    return confirm
+
+
+def _answer(result: types.ElicitResult) -> Answer:
+    if result.action == "accept" and not (result.content or {}).get("confirm", False):
+        return "decline"
+    return result.action
+
+
+_CONFIRM_KEY = "confirm"
+_STATES = AnswerStates()
+
+
+def _binding(params: types.CallToolRequestParams, scope: int, message: str) -> bytes:
+    """What an answer is bound to: the tool, every argument (control ones too: allow_duplicate),
+    the runtime (one per API key over HTTP) and the text the human saw."""
+    return json.dumps([params.name, params.arguments or {}, scope, message], sort_keys=True, default=str).encode()
+
+
+def input_required(message: str, binding: bytes) -> types.InputRequiredResult:
+    ask = types.ElicitRequest(params=types.ElicitRequestFormParams(message=message, requested_schema=_CONFIRM_SCHEMA))
+    return types.InputRequiredResult(input_requests={_CONFIRM_KEY: ask}, request_state=_STATES.issue(binding))
+
+
+def create_server(
+    runtime: Runtime, runtime_for: RuntimeFor | None = None, subscriptions: Subscriptions | None = None
+) -> Server[Any]:
+    """`runtime_for(ctx)`, when given, picks the runtime of each call (HTTP per-request keys);
+    `subscriptions`, when given, serves resource subscriptions (webhook events)."""
+    tools = [types.Tool.model_validate(d) for d in runtime.catalog.definitions()]
+    # For the SDK's Mcp-Param header check on 2026-07-28 HTTP calls, which would otherwise run
+    # this server's whole tools/list for every tools/call just to find one schema.
+    input_schemas = {tool.name: tool.input_schema for tool in tools}
+
+    async def runtime_of(ctx: ServerRequestContext[Any]) -> Runtime:
+        return runtime if runtime_for is None else await runtime_for(ctx)
+
+    async def list_tools(
+        ctx: ServerRequestContext[Any], params: types.PaginatedRequestParams | None
+    ) -> types.ListToolsResult:
+        return types.ListToolsResult(tools=tools)
+
+    async def call_tool(
+        ctx: ServerRequestContext[Any], params: types.CallToolRequestParams
+    ) -> dict[str, Any] | types.InputRequiredResult:
+        runtime = await runtime_of(ctx)
+        try:
+            envelope = await runtime.dispatcher.call(
+                params.name,
+                params.arguments,
+                confirm=_confirmer(ctx, params, id(runtime.dispatcher)),
+                progress=ctx.session.report_progress,
+            )
+        except InputRequired as pending:
+            return input_required(pending.message, _binding(params, id(runtime.dispatcher), pending.message))
+        except UnknownToolError:
+            raise MCPError(types.INVALID_PARAMS, f"Unknown tool: {params.name}. See tools/list.") from None
+        except Exception as exc:  # a bug of ours must not take the server down
+            log.error("tool %s failed: %s", params.name, runtime.redactor.text(repr(exc)))
+            error = ToolError(
+                "INTERNAL_ERROR", f"linkup-mcp failed internally ({type(exc).__name__}); please report it."
+            )
+            envelope = build(tool=params.name, account_id=None, error=error)
+        return tool_result(envelope, runtime.redactor, resources.embedded_files(runtime.dispatcher, envelope))
+
+    async def list_resources(
+        ctx: ServerRequestContext[Any], params: types.PaginatedRequestParams | None
+    ) -> types.ListResourcesResult:
+        runtime = await runtime_of(ctx)
+        return types.ListResourcesResult(resources=await resources.list_resources(runtime.dispatcher))
+
+    async def list_resource_templates(
+        ctx: ServerRequestContext[Any], params: types.PaginatedRequestParams | None
+    ) -> types.ListResourceTemplatesResult:
+        runtime = await runtime_of(ctx)
+        return types.ListResourceTemplatesResult(resource_templates=resources.list_templates(runtime.dispatcher))
+
+    async def read_resource(
+        ctx: ServerRequestContext[Any], params: types.ReadResourceRequestParams
+    ) -> types.ReadResourceResult:
+        runtime = await runtime_of(ctx)
+        contents = await resources.read_resource(runtime.dispatcher, str(params.uri))
+        return types.ReadResourceResult(contents=redact_contents(contents, runtime.redactor))
+
+    async def subscribe(ctx: ServerRequestContext[Any], params: types.SubscribeRequestParams) -> types.EmptyResult:
+        assert subscriptions is not None
+        runtime = await runtime_of(ctx)
+        await subscriptions.subscribe_session(runtime.dispatcher, str(params.uri), ctx.session)
+        return types.EmptyResult()
+
+    async def unsubscribe(ctx: ServerRequestContext[Any], params: types.UnsubscribeRequestParams) -> types.EmptyResult:
+        assert subscriptions is not None
+        runtime = await runtime_of(ctx)
+        subscriptions.unsubscribe_session(runtime.dispatcher, str(params.uri), ctx.session)
+        return types.EmptyResult()
+
+    async def listen(
+        ctx: ServerRequestContext[Any], params: types.SubscriptionsListenRequestParams
+    ) -> types.SubscriptionsListenResult:
+        assert subscriptions is not None
+        runtime = await runtime_of(ctx)
+        return await subscriptions.listen(runtime.dispatcher, ctx, params)
+
+    subscription_handlers: dict[str, Any] = (
+        {"on_subscribe_resource": subscribe, "on_unsubscribe_resource": unsubscribe, "on_subscriptions_listen": listen}
+        if subscriptions is not None
+        else {}
+    )
+
+    async def list_prompts(
+        ctx: ServerRequestContext[Any], params: types.PaginatedRequestParams | None
+    ) -> types.ListPromptsResult:
+        return types.ListPromptsResult(prompts=[_prompt(p) for p in PROMPTS.values()])
+
+    async def get_prompt(ctx: ServerRequestContext[Any], params: types.GetPromptRequestParams) -> types.GetPromptResult:
+        prompt = PROMPTS.get(params.name)
+        if prompt is None:
+            raise MCPError(types.INVALID_PARAMS, f"Unknown prompt {params.name!r}; known: {', '.join(PROMPTS)}")
+        try:
+            text = prompt.render(dict(params.arguments or {}))
+        except ValueError as exc:
+            raise MCPError(types.INVALID_PARAMS, str(exc)) from None
+        message = types.PromptMessage(role="user", content=types.TextContent(text=text))
+        return types.GetPromptResult(description=prompt.description, messages=[message])
+
+    return Server(
+        "linkup-mcp",
+        version=__version__,
+        title="LinkupAPI (LinkedIn automation)",
+        instructions=INSTRUCTIONS,
+        on_list_tools=list_tools,
+        on_call_tool=call_tool,  # type: ignore[arg-type]  # a dict result is the runner's HandlerResult too
+        on_list_resources=list_resources,
+        on_list_resource_templates=list_resource_templates,
+        on_read_resource=read_resource,
+        on_list_prompts=list_prompts,
+        on_get_prompt=get_prompt,
+        get_tool_input_schema=input_schemas.get,
+        **subscription_handlers,
+    )
+
+
+def _prompt(prompt: WorkflowPrompt) -> types.Prompt:
+    args = [types.PromptArgument(name=a.name, description=a.description, required=a.required) for a in prompt.arguments]
+    return types.Prompt(name=prompt.name, title=prompt.title, description=prompt.description, arguments=args)
+
+
+def redact_contents(contents: list[Any], redactor: Redactor) -> list[Any]:
+    return [
+        c.model_copy(update={"text": redactor.text(c.text)}) if isinstance(c, types.TextResourceContents) else c
+        for c in contents
+    ]
+
+
+async def _stop_on_signals(scope: anyio.CancelScope) -> None:
+    """SIGTERM/SIGINT end the session like stdin EOF: calls in flight are cancelled and recorded
+    in the ledger (a write already sent as OUTCOME_UNKNOWN), then the process exits with 0."""
+    try:
+        with anyio.open_signal_receiver(signal.SIGTERM, signal.SIGINT) as signals:
+            async for signum in signals:
+                log.info("received %s: shutting down", signal.Signals(signum).name)
+                scope.cancel()
+                return
+    except NotImplementedError:  # Windows event loops have no signal receivers
+        return
+
+
+async def serve_stdio(settings: Settings) -> None:
+    from mcp.server.stdio import stdio_server
+
+    from linkup_mcp.mcp.stdio_lines import CheckedStdin
+    from linkup_mcp.mcp.stdio_pipes import claimed_stdout
+
+    async with open_runtime(settings) as runtime, Subscriptions.running() as subscriptions:
+        server = create_server(runtime, subscriptions=subscriptions)
+        # Start-up objects (SDK, catalog, specs) live for the whole session: keep them out of the
+        # collector's full passes, which otherwise show up as ~50 ms pauses in call latency.
+        gc.freeze()
+        stdin = CheckedStdin()
+        # The signal watcher's scope encloses the transport, so a SIGTERM also stops its reader
+        # and writer tasks (stdin EOF ends them by itself).
+        with claimed_stdout() as stdout:  # None: not a pipe, the SDK claims and writes it
+            async with anyio.create_task_group() as tasks:
+                tasks.start_soon(_stop_on_signals, tasks.cancel_scope)
+                transport = stdio_server(stdin=stdin, stdout=stdout)  # type: ignore[arg-type]
+                async with transport as (read_stream, write_stream):
+                    stdin.attach(write_stream)
+                    await server.run(read_stream, write_stream, server.create_initialization_options())
+                tasks.cancel_scope.cancel()  # stop watching for signals
+
+
+# The runtime of one request (see `create_server`); `linkup_mcp.http_transport` routes per-request keys.
+RuntimeFor = Callable[[ServerRequestContext[Any]], Awaitable[Runtime]]

@@ -1,0 +1,98 @@
+"""Stdin for the SDK's stdio transport, with every line that is not a JSON-RPC message answered
+here. The SDK drops such lines silently; a client (or a person typing) deserves the JSON-RPC
+error: -32700 for text that is not JSON (or nests absurdly deep), -32600 for JSON that is not
+one JSON-RPC message (batches, wrong member types), with the request id when there is one."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import sys
+from collections.abc import AsyncIterable, AsyncIterator
+from io import TextIOWrapper
+from typing import Any
+
+import anyio
+import mcp_types as types
+from mcp.shared.message import SessionMessage
+from pydantic import ValidationError
+
+from linkup_mcp.mcp.stdio_pipes import pollable, polled_lines
+
+
+class _BorrowedText(TextIOWrapper):
+    """Text layer over stdin's buffer that never closes the buffer (it is not ours)."""
+
+    def close(self) -> None:
+        with contextlib.suppress(ValueError):
+            self.detach()
+
+
+def problem_with(line: str) -> types.JSONRPCError | None:
+    """The error answer for a line that is not one JSON-RPC message; None when it is one."""
+    try:
+        message = json.loads(line)
+    except (ValueError, RecursionError) as exc:
+        reason = "nested too deeply" if isinstance(exc, RecursionError) else str(exc)
+        return _error(None, types.PARSE_ERROR, f"Parse error: the line is not valid JSON ({reason})")
+    if not isinstance(message, dict):
+        return _error(None, types.INVALID_REQUEST, "Invalid Request: send one JSON-RPC object per line (no batches)")
+    try:
+        types.jsonrpc_message_adapter.validate_python(message, by_name=False)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"][1:]) or "message"
+        request_id = message.get("id")
+        valid_id = isinstance(request_id, (str, int)) and not isinstance(request_id, bool)
+        return _error(
+            request_id if valid_id else None,
+            types.INVALID_REQUEST,
+            f"Invalid Request: {where}: {first['msg']}",
+        )
+    return None
+
+
+def _error(request_id: Any, code: int, message: str) -> types.JSONRPCError:
+    return types.JSONRPCError(jsonrpc="2.0", id=request_id, error=types.ErrorData(code=code, message=message))
+
+
+async def _stdin_lines() -> AsyncIterator[str]:
+    """stdin lines: read by the event loop from a pipe or socket; otherwise in a worker thread
+    that a shutdown may abandon (a blocking read cannot be interrupted, and SIGTERM must not wait
+    for the client's next line)."""
+    fd = sys.stdin.buffer.fileno()
+    if pollable(fd):
+        async for line in polled_lines(fd):
+            yield line
+        return
+    text = _BorrowedText(sys.stdin.buffer, encoding="utf-8", errors="replace")
+    while line := await anyio.to_thread.run_sync(text.readline, abandon_on_cancel=True):
+        yield line
+
+
+class CheckedStdin:
+    """An async iterable of stdin lines for `stdio_server(stdin=...)`; `attach` the write
+    stream once the transport is open so that error answers can be sent."""
+
+    def __init__(self, source: AsyncIterable[str] | None = None):
+        self._source = source or _stdin_lines()
+        self._write: Any = None
+        self._attached = anyio.Event()
+
+    def attach(self, write_stream: Any) -> None:
+        self._write = write_stream
+        self._attached.set()
+
+    def __aiter__(self) -> AsyncIterator[str]:
+        return self._lines()
+
+    async def _lines(self) -> AsyncIterator[str]:
+        async for line in self._source:
+            if not line.strip():
+                continue
+            problem = problem_with(line)
+            if problem is None:
+                yield line
+                continue
+            await self._attached.wait()
+            await self._write.send(SessionMessage(problem))

@@ -1,0 +1,1 @@
+"""Specs as data: models, loading, the compiler (specs -> MCP tools), the result envelope and docs."""

@@ -1,0 +1,294 @@
+"""Tool spec models: the typed form of `tool_specs/*.yaml`.
+
+A spec file holds one category: its default HTTP route and a list of actions. Each action
+says what the agent sees (title, description, params as JSON Schema), what it costs (credit
+rule), what it does to the world (side-effect class), how it pages, and where it goes on the
+wire. The runtime never reads YAML: it reads these models (or the compiled catalog).
+
+`spec_format_schema()` is the JSON Schema of the spec format (for editors and the tests'
+meta-schema check); `loader.load_specs()` reads the files into these models.
+"""
+
+from __future__ import annotations
+
+import re
+from enum import Enum
+from functools import cached_property
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from linkup_mcp.redact import MASK
+
+SNAKE = r"^[a-z][a-z0-9_]*$"
+ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.:@~-]*$"  # ids that may go into a URL path (account_id)
+
+
+class SideEffect(str, Enum):
+    """What a call does to the world; decides annotations, retries and guards."""
+
+    read = "read"  # no change anywhere; safe to retry
+    write = "write"  # changes state but is not aimed at a person (e.g. view-time signal, accept)
+    outreach = "outreach"  # seen by another person: message, invitation, post, comment, reaction
+    destructive = "destructive"  # removes or closes something: withdraw, close, delete
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class PerResults(_Strict):
+    """`credits` per `every` results; the result count comes from `param` (or `default`)."""
+
+    credits: int = Field(1, ge=1)
+    every: int = Field(..., ge=1)
+    param: str = Field(..., pattern=SNAKE, description="parameter holding the requested number of results")
+    default: int = Field(..., ge=1, description="results the API returns when the parameter is omitted")
+
+
+class Surcharge(_Strict):
+    """Extra credits when any of the listed parameters is present (e.g. +1 with media)."""
+
+    credits: int = Field(..., ge=1)
+    if_any: list[str] = Field(..., min_length=1)
+
+
+class CreditRule(_Strict):
+    """How many credits a call costs. Estimates are upper bounds; the API's figure is final."""
+
+    base: int = Field(1, ge=0, description="credits per call (0 = free); ignored when per_results is set")
+    per_results: PerResults | None = None
+    surcharge: Surcharge | None = None
+    documented: bool = Field(True, description="false when the rule is inferred, not read in LinkupAPI docs")
+
+
+class PaginationStyle(str, Enum):
+    none = "none"
+    offset = "offset"  # in: offset + count; out: data.pagination{next_offset, has_more}
+    cursor = "cursor"  # in: cursor; out: data.next_cursor or data.pagination.next_cursor
+    pages = "pages"  # in: start_page/end_page (and total_results); out: has_more or totals
+
+
+class Pagination(_Strict):
+    style: PaginationStyle = PaginationStyle.none
+    page_size: int | None = Field(None, ge=1, description="results per page (pages style)")
+    items: str | None = Field(None, description="key of the result list in data (auto-pagination merges it)")
+
+
+class Route(_Strict):
+    """Where the call goes.
+
+    body: `action` = V2 action envelope `{account_id, action, params}` as JSON;
+          `json` = params as the JSON body; `query` = params as the query string.
+    account: `required` (from the argument or LINKUP_ACCOUNT_ID), `optional` (sent only when
+          the caller passes one), `none`, or `path` (fills `{account_id}` in the path).
+    """
+
+    method: Literal["GET", "POST", "PUT", "DELETE"] = "POST"
+    path: str = Field(..., pattern=r"^/v2/[a-z0-9_/{}-]*$")
+    body: Literal["action", "json", "query"] = "action"
+    account: Literal["required", "optional", "none", "path"] = "required"
+
+    def path_params(self) -> list[str]:
+        return re.findall(r"{([a-z_]+)}", self.path)
+
+
+class Outreach(_Strict):
+    """Identity of an outreach call for duplicate suppression, and its pacing group."""
+
+    kind: Literal["invitation", "message", "engagement"] | None = Field(
+        None, description="daily pacing cap group; null = not paced"
+    )
+    target: list[str] = Field(..., description="params naming who or what is addressed ([] for a post)")
+    text: list[str] = Field(default_factory=list, description="params holding what is said")
+
+    @model_validator(mode="after")
+    def _not_empty(self) -> Outreach:
+        if not self.target and not self.text:
+            raise ValueError("outreach needs at least one target or text param to tell calls apart")
+        return self
+
+
+class BinaryField(_Strict):
+    """A base64 file inside the response data, served to the client as an MCP resource."""
+
+    at: str = Field(..., description="dotted path of the object holding the file in `data`, e.g. cv")
+    content: str = Field("content", description="key of the base64 content")
+    mime_type: str = Field("content_type", description="key of the MIME type")
+    filename: str = Field("filename", description="key of the file name")
+
+
+class LocalFile(_Strict):
+    """A control argument naming a local file, read (inside LINKUP_UPLOAD_DIR) into a param."""
+
+    arg: str = Field(..., pattern=SNAKE, description="the control argument holding the local path")
+    into: str = Field(..., pattern=SNAKE, description="the param that receives {data, filename}")
+    extensions: list[str] = Field(default_factory=list, description="allowed suffixes, e.g. .pdf; [] = any")
+    description: str = Field(..., min_length=10, description="the argument's description for the agent")
+
+
+class ActionSpec(_Strict):
+    name: str = Field(..., pattern=SNAKE, description="action name; the tool is {category}_{name}")
+    wire_action: str | None = Field(None, pattern=SNAKE, description="action sent on the wire (default: name)")
+    title: str = Field(..., min_length=3)
+    description: str = Field(..., min_length=40, description="what, when, what comes back (no cost line)")
+    side_effect: SideEffect
+    idempotent: bool | None = Field(None, description="default: true for reads, false otherwise")
+    credits: CreditRule = CreditRule()
+    pagination: Pagination = Pagination()
+    route: Route | None = Field(None, description="overrides the file's route")
+    outreach: Outreach | None = Field(None, description="required for side_effect outreach")
+    verify_with: str | None = Field(
+        None, description="how to check whether an unconfirmed call happened (named in OUTCOME_UNKNOWN)"
+    )
+    params: dict[str, Any] = Field(default_factory=lambda: {"type": "object", "properties": {}})
+    cache_ttl: int | None = Field(
+        None, ge=1, description="read lookups: seconds a result may be answered again from the cache, free"
+    )
+    invalidates: list[str] = Field(
+        default_factory=list, description="tools whose cached results about this call's subject it changes"
+    )
+    binary: list[BinaryField] = Field(default_factory=list, description="base64 files in the response data")
+    local_file: LocalFile | None = Field(None, description="an argument taking a local file for a param")
+
+    @cached_property
+    def secret_params(self) -> frozenset[str]:
+        """Params marked `writeOnly` (JSON Schema's mark for a password field): credentials that
+        go to the API and nowhere else — not the ledger, the logs or an error message."""
+        props: dict[str, Any] = self.params.get("properties", {})
+        return frozenset(name for name, sub in props.items() if sub.get("writeOnly"))
+
+    def masked(self, args: dict[str, Any]) -> dict[str, Any]:
+        """`args` with the secret params' values masked: what the ledger digests, a prompt shows."""
+        secret = self.secret_params
+        return {k: MASK if k in secret else v for k, v in args.items()} if secret else args
+
+    @model_validator(mode="after")
+    def _check_params(self) -> ActionSpec:
+        params = self.params
+        if params.get("type") != "object":
+            raise ValueError("params must be a JSON Schema with type: object")
+        props: dict[str, Any] = params.get("properties", {})
+        for key, sub in props.items():
+            if not re.match(SNAKE, key):
+                raise ValueError(f"param name {key!r} must be lower snake case")
+            if not isinstance(sub, dict) or not sub.get("description"):
+                raise ValueError(f"param {key!r} needs a description")
+        stray = _stray_keywords(props)
+        if stray:
+            raise ValueError(f"not JSON Schema keywords (an unquoted comma in a description?): {stray}")
+        for key in params.get("required", []):
+            if key not in props:
+                raise ValueError(f"required param {key!r} is not in properties")
+        rule = self.credits
+        if rule.per_results and rule.per_results.param not in props:
+            raise ValueError(f"credits.per_results.param {rule.per_results.param!r} is not a param")
+        if rule.surcharge:
+            missing = [p for p in rule.surcharge.if_any if p not in props]
+            if missing:
+                raise ValueError(f"credits.surcharge.if_any names unknown params {missing}")
+        if self.outreach:
+            unknown = [p for p in self.outreach.target + self.outreach.text if p not in props]
+            if unknown:
+                raise ValueError(f"outreach names unknown params {unknown}")
+        if self.cache_ttl is not None and self.side_effect is not SideEffect.read:
+            raise ValueError("cache_ttl is only for read actions")
+        if self.local_file and self.local_file.into not in props:
+            raise ValueError(f"local_file.into {self.local_file.into!r} is not a param")
+        style = self.pagination.style
+        needed = {"offset": ["offset"], "cursor": ["cursor"], "pages": ["start_page", "end_page"]}.get(style.value, [])
+        for p in needed:
+            if p not in props:
+                raise ValueError(f"pagination style {style.value} needs a {p!r} param")
+        if style is not PaginationStyle.none and not self.pagination.items:
+            raise ValueError("a paginated action needs pagination.items, the key of its result list")
+        if style is PaginationStyle.pages and not self.pagination.page_size:
+            raise ValueError("pagination style pages needs page_size")
+        return self
+
+
+SCHEMA_KEYWORDS = frozenset(
+    [
+        "type",
+        "description",
+        "minLength",
+        "maxLength",
+        "minimum",
+        "maximum",
+        "default",
+        "enum",
+        "items",
+        "properties",
+        "required",
+        "additionalProperties",
+        "anyOf",
+        "minItems",
+        "maxItems",
+        "pattern",
+        "format",
+        "writeOnly",
+    ]
+)
+
+
+def _stray_keywords(props: dict[str, Any], where: str = "") -> list[str]:
+    """Keys of property schemas that JSON Schema does not know: in YAML flow style, a comma in
+    an unquoted description silently starts a new key and cuts the description short."""
+    found = []
+    for name, sub in props.items():
+        if not isinstance(sub, dict):
+            continue
+        found += [f"{where}{name}: {key!r}" for key in sub if key not in SCHEMA_KEYWORDS]
+        found += _stray_keywords(sub.get("properties", {}), f"{where}{name}.")
+        items = sub.get("items")
+        if isinstance(items, dict):
+            found += _stray_keywords(items.get("properties", {}), f"{where}{name}[].")
+    return found
+
+
+class CategorySpec(_Strict):
+    category: str = Field(..., pattern=SNAKE)
+    toolset: str | None = Field(None, pattern=SNAKE, description="exposure group (default: category)")
+    route: Route | None = None
+    actions: list[ActionSpec] = Field(..., min_length=1)
+
+    @model_validator(mode="after")
+    def _check_routes(self) -> CategorySpec:
+        names = [a.name for a in self.actions]
+        dupes = sorted({n for n in names if names.count(n) > 1})
+        if dupes:
+            raise ValueError(f"duplicate action names {dupes}")
+        for action in self.actions:
+            route = action.route or self.route
+            if route is None:
+                raise ValueError(f"action {action.name!r} has no route and the file has no default route")
+            props = action.params.get("properties", {})
+            for p in route.path_params():
+                if p != "account_id" and p not in props:
+                    raise ValueError(f"action {action.name!r}: path parameter {{{p}}} is not a param")
+        return self
+
+
+class ResolvedAction(BaseModel):
+    """One action with its file's defaults applied: everything the runtime needs."""
+
+    model_config = ConfigDict(frozen=True)
+
+    tool: str
+    category: str
+    toolset: str
+    spec: ActionSpec
+    route: Route
+
+    @property
+    def wire_action(self) -> str:
+        return self.spec.wire_action or self.spec.name
+
+    @property
+    def read_only(self) -> bool:
+        return self.spec.side_effect is SideEffect.read
+
+
+def spec_format_schema() -> dict[str, Any]:
+    """JSON Schema of a spec file (written to tool_specs/spec.schema.json)."""
+    return CategorySpec.model_json_schema()

@@ -1,0 +1,1 @@
+"""What outlasts a call: the ledger (spend, sends, pacing) and the paid-read cache."""

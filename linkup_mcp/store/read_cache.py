@@ -1,0 +1,92 @@
+"""Paid-read cache: a lookup already paid for is answered again for free while it is fresh.
+
+Kept in the ledger's SQLite file (table `read_cache`), so it is shared by the processes that
+share the ledger and disappears with `LINKUP_LEDGER=:memory:`. Entries are keyed by a digest of
+(tool, account, arguments); the subject (the profile, post, email... the call is about) is stored
+as a digest too, so a write can invalidate what it changes: an invite to a person drops the
+cached `network_check_invitation` for that person.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from linkup_mcp.store.ledger import Ledger, digest
+
+# Parameters naming what a call is about, most specific first.
+SUBJECT_PARAMS = ("profile_url", "identifier", "company_url", "post_url", "email", "job_id", "application_id")
+
+
+def subject_of(args: dict[str, Any]) -> str | None:
+    for name in SUBJECT_PARAMS:
+        value = args.get(name)
+        if isinstance(value, str) and value:
+            return digest(value.strip().rstrip("/").lower())
+    return None
+
+
+def parse_ttls(raw: str | None) -> tuple[int | None, dict[str, int]]:
+    """LINKUP_CACHE_TTL: `N` (seconds for every cached tool; 0 disables) and/or `tool=N` pairs."""
+    every: int | None = None
+    per_tool: dict[str, int] = {}
+    for part in (raw or "").split(","):
+        part = part.strip()
+        if not part:
+            continue
+        name, sep, value = part.rpartition("=")
+        if not value.strip().isdigit():
+            raise ValueError(f"LINKUP_CACHE_TTL entry {part!r} is not SECONDS or TOOL=SECONDS")
+        if sep:
+            per_tool[name.strip()] = int(value)
+        else:
+            every = int(value)
+    return every, per_tool
+
+
+class ReadCache:
+    def __init__(self, ledger: Ledger, ttl_override: str | None = None):
+        self.ledger = ledger
+        self.every, self.per_tool = parse_ttls(ttl_override)
+
+    def ttl(self, tool: str, spec_ttl: int | None) -> int:
+        """Seconds results of `tool` stay fresh; 0 = not cached."""
+        if spec_ttl is None:
+            return 0
+        if tool in self.per_tool:
+            return self.per_tool[tool]
+        return spec_ttl if self.every is None else min(self.every, spec_ttl) if self.every else 0
+
+    @staticmethod
+    def key(tool: str, account: str | None, params: dict[str, Any]) -> str:
+        return digest([tool, account, params])
+
+    def get(self, key: str, ttl: int) -> tuple[Any, float] | None:
+        """(data, age in seconds) when fresh."""
+        now = self.ledger.now()
+        with self.ledger.connection() as db:
+            row = db.execute("SELECT data, ts FROM read_cache WHERE key = ?", (key,)).fetchone()
+        if row is None or now - row[1] > ttl:
+            return None
+        return json.loads(row[0]), now - row[1]
+
+    def put(self, key: str, tool: str, account: str | None, args: dict[str, Any], data: Any) -> None:
+        with self.ledger.connection() as db:
+            db.execute(
+                "INSERT OR REPLACE INTO read_cache (key, tool, account, subject, ts, data) VALUES (?, ?, ?, ?, ?, ?)",
+                (key, tool, account, subject_of(args), self.ledger.now(), json.dumps(data)),
+            )
+
+    def invalidate(self, tools: list[str], account: str | None, args: dict[str, Any]) -> int:
+        """Drop cached results of `tools` about this call's subject (all of them if it has none)."""
+        if not tools:
+            return 0
+        subject = subject_of(args)
+        marks = ",".join("?" * len(tools))
+        sql = f"DELETE FROM read_cache WHERE tool IN ({marks}) AND account IS ?"
+        params: list[Any] = [*tools, account]
+        if subject is not None:
+            sql += " AND (subject = ? OR subject IS NULL)"
+            params.append(subject)
+        with self.ledger.connection() as db:
+            return db.execute(sql, params).rowcount
