@@ -1,4 +1,4 @@
-"""Shared fixtures: the compiled catalog, and a dispatcher whose HTTP goes to a MockTransport."""
+"""Shared fixtures: the compiled catalog, and a runtime whose HTTP goes to a MockTransport."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import pytest
 
 from linkup_mcp.api.client import LinkupClient
 from linkup_mcp.api.retry import RetryPolicy
-from linkup_mcp.call.dispatcher import Dispatcher
+from linkup_mcp.call.runtime import Runtime
 from linkup_mcp.spec.catalog import Catalog, Exposure
 from linkup_mcp.spec.credits import CreditMeter
 from linkup_mcp.spec.loader import load_specs
@@ -57,9 +57,9 @@ Responder = Callable[[httpx2.Request], httpx2.Response]
 
 @dataclass
 class Harness:
-    """A dispatcher plus the requests its client sent and the sleeps its retries asked for."""
+    """A runtime plus the requests its client sent and the sleeps its retries asked for."""
 
-    dispatcher: Dispatcher
+    runtime: Runtime
     requests: list[httpx2.Request] = field(default_factory=list)
     sleeps: list[float] = field(default_factory=list)
 
@@ -67,7 +67,7 @@ class Harness:
         return [json.loads(r.content) if r.content else None for r in self.requests]
 
     async def call(self, tool: str, args: dict[str, Any] | None = None) -> dict[str, Any]:
-        return await self.dispatcher.call(tool, args or {})
+        return await self.runtime.call(tool, args or {})
 
 
 @pytest.fixture
@@ -79,7 +79,7 @@ def harness(catalog: Catalog) -> Callable[..., Harness]:
         account: str | None = "acc_1",
         max_retries: int = 3,
     ) -> Harness:
-        h = Harness(dispatcher=None)  # type: ignore[arg-type]
+        h = Harness(runtime=None)  # type: ignore[arg-type]
         queue = list(responder) if isinstance(responder, list) else None
 
         def handler(request: httpx2.Request) -> httpx2.Response:
@@ -100,7 +100,7 @@ def harness(catalog: Catalog) -> Callable[..., Harness]:
             transport=httpx2.MockTransport(handler),
             sleep=fake_sleep,
         )
-        h.dispatcher = Dispatcher(catalog, client=client, meter=CreditMeter(max_credits), default_account=account)
+        h.runtime = Runtime(catalog, client=client, meter=CreditMeter(max_credits), default_account=account)
         return h
 
     return make

@@ -1,4 +1,4 @@
-"""The opt-in auth toolset through the dispatcher: exact wire bodies, off by default, and the
+"""The opt-in auth toolset through the runtime: exact wire bodies, off by default, and the
 login token (a LinkedIn credential) kept out of the ledger, error messages and prompts."""
 
 from __future__ import annotations
@@ -73,11 +73,11 @@ async def test_invalid_token_is_refused_without_echoing_it(harness: Any, args: d
 async def test_ledger_keeps_a_digest_with_the_token_masked(harness: Any, tmp_path: Path) -> None:
     h = harness(lambda r: httpx2.Response(200, json=v2_success({"account_id": "acc_new", "status": "connected"}, 0)))
     path = tmp_path / "ledger.sqlite3"
-    h.dispatcher.ledger = Ledger(path)
+    h.runtime.ledger = Ledger(path)
     await h.call("auth_login", LOGIN)
     await h.call("auth_login", {**LOGIN, "login_token": TOKEN[::-1]})
-    rows = h.dispatcher.ledger.rows()
-    h.dispatcher.ledger.close()
+    rows = h.runtime.ledger.rows()
+    h.runtime.ledger.close()
     masked = digest({**LOGIN, "login_token": "***"})
     assert [(r["tool"], r["outcome"], r["args_digest"]) for r in rows] == [("auth_login", "OK", masked)] * 2
     for file in tmp_path.iterdir():
@@ -92,14 +92,14 @@ async def test_an_api_message_echoing_the_token_is_masked(harness: Any) -> None:
 
 async def test_confirmation_prompt_masks_the_token(harness: Any) -> None:
     h = harness()
-    h.dispatcher.confirm_mode = "all"
+    h.runtime.confirm_mode = "all"
     shown: list[str] = []
 
     async def confirm(text: str) -> Any:
         shown.append(text)
         return "accept"
 
-    result = await h.dispatcher.call("auth_login", LOGIN, confirm=confirm)
+    result = await h.runtime.call("auth_login", LOGIN, confirm=confirm)
     assert result["ok"] is True
     assert shown == [
         "Connect a LinkedIn account (auth_login) as account -, about 0 credit(s):\n"

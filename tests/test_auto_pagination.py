@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 import pytest
 
 from linkup_mcp.api.client import LinkupClient
-from linkup_mcp.call.dispatcher import Dispatcher
+from linkup_mcp.call.runtime import Runtime
 from linkup_mcp.sandbox import SandboxServer
 from linkup_mcp.spec.catalog import Catalog
 from linkup_mcp.spec.credits import CreditMeter
@@ -16,11 +16,11 @@ pytestmark = pytest.mark.anyio
 
 
 @pytest.fixture
-async def world(catalog: Catalog) -> AsyncIterator[tuple[Dispatcher, SandboxServer]]:
+async def world(catalog: Catalog) -> AsyncIterator[tuple[Runtime, SandboxServer]]:
     with SandboxServer() as sandbox:
         client = LinkupClient(base_url=sandbox.base_url, api_key=sandbox.config.api_key)
         yield (
-            Dispatcher(catalog, client=client, meter=CreditMeter(), default_account=sandbox.config.account_id),
+            Runtime(catalog, client=client, meter=CreditMeter(), default_account=sandbox.config.account_id),
             sandbox,
         )
         await client.aclose()
@@ -30,7 +30,7 @@ def debited(sandbox: SandboxServer) -> int:
     return sandbox.config.initial_credits - sandbox.state.balance
 
 
-async def test_offset_lists_page_until_the_credit_cap(world: tuple[Dispatcher, SandboxServer]) -> None:
+async def test_offset_lists_page_until_the_credit_cap(world: tuple[Runtime, SandboxServer]) -> None:
     d, sandbox = world
     result = await d.call("network_list_connections", {"count": 40, "max_credits": 3})
     assert len(result["data"]["connections"]) == 120
@@ -47,7 +47,7 @@ async def test_offset_lists_page_until_the_credit_cap(world: tuple[Dispatcher, S
     assert resumed["data"]["connections"][0]["profile_url"] not in whole
 
 
-async def test_max_credits_is_never_exceeded(world: tuple[Dispatcher, SandboxServer]) -> None:
+async def test_max_credits_is_never_exceeded(world: tuple[Runtime, SandboxServer]) -> None:
     d, sandbox = world
     result = await d.call("profiles_search_people", {"keyword": "a", "total_results": 50, "max_credits": 2})
     assert result["credits"]["charged"] == 2 == debited(sandbox)
@@ -57,7 +57,7 @@ async def test_max_credits_is_never_exceeded(world: tuple[Dispatcher, SandboxSer
     assert result["next"] == {"keyword": "a", "start_page": 3, "end_page": 4}
 
 
-async def test_cursor_lists_and_the_natural_end(world: tuple[Dispatcher, SandboxServer]) -> None:
+async def test_cursor_lists_and_the_natural_end(world: tuple[Runtime, SandboxServer]) -> None:
     d, sandbox = world
     result = await d.call("messages_list_inbox", {"count": 10, "max_credits": 50})
     total = len(result["data"]["conversations"])
@@ -67,7 +67,7 @@ async def test_cursor_lists_and_the_natural_end(world: tuple[Dispatcher, Sandbox
     assert len({c["conversation_id"] for c in result["data"]["conversations"]}) == 30
 
 
-async def test_progress_per_page(world: tuple[Dispatcher, SandboxServer]) -> None:
+async def test_progress_per_page(world: tuple[Runtime, SandboxServer]) -> None:
     d, _ = world
     seen: list[tuple[float, str]] = []
 
@@ -81,13 +81,13 @@ async def test_progress_per_page(world: tuple[Dispatcher, SandboxServer]) -> Non
     ]
 
 
-async def test_first_page_error_is_the_answer(world: tuple[Dispatcher, SandboxServer]) -> None:
+async def test_first_page_error_is_the_answer(world: tuple[Runtime, SandboxServer]) -> None:
     d, _ = world
     result = await d.call("network_list_connections", {"max_credits": 5, "account_id": "acc_inactive"})
     assert result["error"]["code"] == "ACCOUNT_INACTIVE" and result["credits"]["charged"] == 0
 
 
-async def test_max_credits_only_on_list_tools(world: tuple[Dispatcher, SandboxServer]) -> None:
+async def test_max_credits_only_on_list_tools(world: tuple[Runtime, SandboxServer]) -> None:
     d, sandbox = world
     result = await d.call("profiles_get_viewers", {"count": 10, "max_credits": 1})
     assert result["ok"] is True and result["credits"]["charged"] == 1 == debited(sandbox)

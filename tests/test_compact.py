@@ -9,7 +9,7 @@ import httpx2
 import jsonschema
 import pytest
 
-from linkup_mcp.call.dispatcher import UnknownToolError
+from linkup_mcp.call.dispatch import UnknownToolError
 from linkup_mcp.spec.catalog import Catalog
 from linkup_mcp.spec.envelope import ENVELOPE_SCHEMA
 from tests.conftest import v2_success
@@ -27,7 +27,7 @@ def compact_catalog() -> Catalog:
 
 def compact_harness(harness: Any, compact_catalog: Catalog, *args: Any) -> Any:
     h = harness(*args)
-    h.dispatcher.catalog = compact_catalog
+    h.runtime.catalog = compact_catalog
     return h
 
 

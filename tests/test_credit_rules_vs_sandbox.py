@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 
 from linkup_mcp.api.client import LinkupClient
-from linkup_mcp.call.dispatcher import Dispatcher
 from linkup_mcp.call.guards import Guards
+from linkup_mcp.call.runtime import Runtime
 from linkup_mcp.sandbox import SandboxServer
 from linkup_mcp.spec.catalog import Catalog
 from linkup_mcp.spec.credits import CreditMeter
@@ -35,12 +35,12 @@ RULES: list[tuple[str, dict[str, Any], int]] = [
 
 
 @pytest.fixture
-async def dispatcher(catalog: Catalog) -> AsyncIterator[tuple[Dispatcher, SandboxServer]]:
+async def runtime(catalog: Catalog) -> AsyncIterator[tuple[Runtime, SandboxServer]]:
     with SandboxServer() as sandbox:
         client = LinkupClient(base_url=sandbox.base_url, api_key=sandbox.config.api_key)
         meter = CreditMeter(max_credits=100)
         yield (
-            Dispatcher(
+            Runtime(
                 catalog,
                 client=client,
                 meter=meter,
@@ -54,9 +54,9 @@ async def dispatcher(catalog: Catalog) -> AsyncIterator[tuple[Dispatcher, Sandbo
 
 @pytest.mark.parametrize(("tool", "args", "credits"), RULES, ids=[f"{t}-{i}" for i, (t, _, _) in enumerate(RULES)])
 async def test_estimate_equals_sandbox_debit(
-    dispatcher: tuple[Dispatcher, SandboxServer], tool: str, args: dict[str, Any], credits: int
+    runtime: tuple[Runtime, SandboxServer], tool: str, args: dict[str, Any], credits: int
 ) -> None:
-    d, sandbox = dispatcher
+    d, sandbox = runtime
     estimate = await d.call("credits_estimate", {"tool": tool, "arguments": args})
     before = sandbox.state.balance
     result = await d.call(tool, args)
@@ -67,8 +67,8 @@ async def test_estimate_equals_sandbox_debit(
     assert before - sandbox.state.balance == credits
 
 
-async def test_credits_get_adds_this_servers_spend(dispatcher: tuple[Dispatcher, SandboxServer]) -> None:
-    d, sandbox = dispatcher
+async def test_credits_get_adds_this_servers_spend(runtime: tuple[Runtime, SandboxServer]) -> None:
+    d, sandbox = runtime
     await d.call("profiles_search_people", {"total_results": 25})
     result = await d.call("credits_get", {})
     assert result["data"]["credits_remaining"] == sandbox.config.initial_credits - 3

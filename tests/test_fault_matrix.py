@@ -19,7 +19,7 @@ import pytest
 
 from linkup_mcp.api.client import LinkupClient
 from linkup_mcp.api.retry import RetryPolicy
-from linkup_mcp.call.dispatcher import Dispatcher
+from linkup_mcp.call.runtime import Runtime
 from linkup_mcp.sandbox import SandboxServer
 from linkup_mcp.spec.catalog import Catalog
 from linkup_mcp.spec.credits import CreditMeter
@@ -139,9 +139,7 @@ async def observe(catalog: Catalog, sandbox: SandboxServer, row: Row) -> Seen:
         policy=POLICY,
         sleep=_no_sleep,
     )
-    d = Dispatcher(
-        catalog, client=client, meter=CreditMeter(), default_account=sandbox.config.account_id, cache_ttl="0"
-    )
+    d = Runtime(catalog, client=client, meter=CreditMeter(), default_account=sandbox.config.account_id, cache_ttl="0")
     text = f"Checking in ({row.id})"
     args = {"profile_url": FRIEND} if row.tool == READ else {"profile_url": FRIEND, "message_text": text}
     try:
@@ -199,7 +197,7 @@ def render() -> str:
         "<!-- generated from tests/test_fault_matrix.py; do not edit by hand -->",
         "",
         "Every row below is a test: the fault is injected into the built-in sandbox (a simulated",
-        "LinkupAPI over loopback HTTP), the tool is called through the real dispatcher and HTTP client,",
+        "LinkupAPI over loopback HTTP), the tool is called through the real call pipeline and HTTP client,",
         "and each column is checked against what happened. Regenerate this page after changing the rows:",
         "",
         "```",

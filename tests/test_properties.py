@@ -10,7 +10,7 @@
   not echo a megabyte back to the agent.
 
 Each example gets a fresh harness (fresh ledger, meter and rate limiter), so duplicate
-suppression, pacing and budgets never carry over between examples. The dispatcher is async;
+suppression, pacing and budgets never carry over between examples. The runtime is async;
 each example runs it with `asyncio.run` inside a synchronous @given test.
 """
 
@@ -111,11 +111,11 @@ def run(h: Harness, tool: str, args: dict[str, Any]) -> dict[str, Any]:
         try:
             return await h.call(tool, args)
         finally:
-            assert h.dispatcher.client is not None
-            await h.dispatcher.client.aclose()
+            assert h.runtime.client is not None
+            await h.runtime.client.aclose()
 
     result = asyncio.run(go())
-    assert args == before, "the dispatcher modified the caller's arguments"
+    assert args == before, "the runtime modified the caller's arguments"
     return result
 
 

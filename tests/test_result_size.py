@@ -57,7 +57,7 @@ async def test_dispatcher_flags_cut_results_in_the_envelope(harness: Any) -> Non
             httpx2.Response(200, json=v2_success({"first_name": "Jane"})),
         ]
     )
-    h.dispatcher.max_result_bytes = 8_000
+    h.runtime.max_result_bytes = 8_000
     result = await h.call("profiles_search_people", {"total_results": 50})
     jsonschema.validate(result, ENVELOPE_SCHEMA)
     assert result["ok"] is True

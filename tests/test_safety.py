@@ -1,4 +1,4 @@
-"""Budgets, estimates, ledger rows, duplicate suppression, pacing and confirmation in the dispatcher."""
+"""Budgets, estimates, ledger rows, duplicate suppression, pacing and confirmation in the runtime."""
 
 from __future__ import annotations
 
@@ -81,7 +81,7 @@ async def test_ledger_rows_for_success_api_error_and_local_refusal(harness: Any)
     await h.call("profiles_search_people", {"total_results": 20})
     await h.call("profiles_get", {"profile_url": PROFILE})
     await h.call("profiles_get", {})
-    rows = h.dispatcher.ledger.rows()
+    rows = h.runtime.ledger.rows()
     assert [(r["tool"], r["account"], r["outcome"], r["estimated"], r["charged"]) for r in rows] == [
         ("profiles_search_people", "acc_1", "OK", 2, 2),
         ("profiles_get", "acc_1", "INVALID_PARAMS", 1, 0),
@@ -113,12 +113,12 @@ async def test_retry_after_outcome_unknown_is_suppressed_too(harness: Any) -> No
     assert retry["error"]["code"] == "DUPLICATE_SUPPRESSED"
     assert "unknown outcome" in retry["error"]["message"] and "allow_duplicate" in retry["error"]["message"]
     assert len(h.requests) == 1
-    assert [r["outcome"] for r in h.dispatcher.ledger.rows()] == ["OUTCOME_UNKNOWN", "DUPLICATE_SUPPRESSED"]
+    assert [r["outcome"] for r in h.runtime.ledger.rows()] == ["OUTCOME_UNKNOWN", "DUPLICATE_SUPPRESSED"]
 
 
 async def test_pacing_cap_refuses_with_reset_time(harness: Any) -> None:
     h = harness(lambda r: httpx2.Response(200, json=v2_success({})))
-    h.dispatcher.guards = Guards(pacing=parse_pacing("invitation=2"))
+    h.runtime.guards = Guards(pacing=parse_pacing("invitation=2"))
     for i in range(2):
         assert (await h.call("network_invite", {"profile_url": f"{PROFILE}-{i}"}))["ok"] is True
     capped = await h.call("network_invite", {"profile_url": f"{PROFILE}-9"})
@@ -140,7 +140,7 @@ async def test_a_confirmation_that_never_answered_sent_nothing_and_blocks_nothin
     nothing was sent, so the ledger says so — not OUTCOME_UNKNOWN, which would suppress the
     real send that follows as a duplicate and count its credits."""
     h = harness(lambda r: httpx2.Response(200, json=v2_success({})))
-    h.dispatcher.confirm_mode = "outreach"
+    h.runtime.confirm_mode = "outreach"
 
     async def broken(text: str) -> Any:
         raise RuntimeError("no back-channel")
@@ -154,17 +154,17 @@ async def test_a_confirmation_that_never_answered_sent_nothing_and_blocks_nothin
     async def accept(text: str) -> Any:
         return "accept"
 
-    failed = await h.dispatcher.call("messages_send", SEND, confirm=broken)
+    failed = await h.runtime.call("messages_send", SEND, confirm=broken)
     assert failed["error"]["code"] == "CONFIRMATION_UNAVAILABLE"
     with anyio.move_on_after(0.05):
-        await h.dispatcher.call("messages_send", SEND, confirm=slow)
+        await h.runtime.call("messages_send", SEND, confirm=slow)
     with pytest.raises(InputRequired) as pending:
-        await h.dispatcher.call("messages_send", SEND, confirm=later, progress=_no_progress)
+        await h.runtime.call("messages_send", SEND, confirm=later, progress=_no_progress)
     assert "Hello Jane" in pending.value.message
-    sent = await h.dispatcher.call("messages_send", SEND, confirm=accept)
+    sent = await h.runtime.call("messages_send", SEND, confirm=accept)
     assert sent["ok"] is True and len(h.requests) == 1
     assert sent["credits"]["session_spent"] == sent["credits"]["charged"]
-    outcomes = [r["outcome"] for r in h.dispatcher.ledger.rows()]
+    outcomes = [r["outcome"] for r in h.runtime.ledger.rows()]
     assert outcomes == ["CONFIRMATION_UNAVAILABLE", "CANCELLED", "AWAITING_CONFIRMATION", "OK"]
 
 
@@ -174,7 +174,7 @@ async def _no_progress(progress: float, total: float | None, message: str | None
 
 async def test_confirmation_accept_decline_unavailable(harness: Any) -> None:
     h = harness(lambda r: httpx2.Response(200, json=v2_success({})))
-    h.dispatcher.confirm_mode = "outreach"
+    h.runtime.confirm_mode = "outreach"
     prompts: list[str] = []
 
     def answering(answer: str) -> Any:
@@ -184,14 +184,14 @@ async def test_confirmation_accept_decline_unavailable(harness: Any) -> None:
 
         return confirm
 
-    declined = await h.dispatcher.call("messages_send", SEND, confirm=answering("decline"))
+    declined = await h.runtime.call("messages_send", SEND, confirm=answering("decline"))
     assert declined["error"]["code"] == "DECLINED" and h.requests == []
     assert PROFILE in prompts[0] and "Hello Jane" in prompts[0]
-    unavailable = await h.dispatcher.call("messages_send", SEND, confirm=None)
+    unavailable = await h.runtime.call("messages_send", SEND, confirm=None)
     assert unavailable["error"]["code"] == "CONFIRMATION_UNAVAILABLE" and h.requests == []
-    accepted = await h.dispatcher.call("messages_send", SEND, confirm=answering("accept"))
+    accepted = await h.runtime.call("messages_send", SEND, confirm=answering("accept"))
     assert accepted["ok"] is True and len(h.requests) == 1
-    read = await h.dispatcher.call("profiles_get", {"profile_url": PROFILE}, confirm=None)
+    read = await h.runtime.call("profiles_get", {"profile_url": PROFILE}, confirm=None)
     assert read["ok"] is True  # reads never ask
 
 

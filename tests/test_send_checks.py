@@ -18,7 +18,7 @@ SEND = {"profile_url": PROFILE, "message_text": "Hi Jane"}
 
 async def test_preview_then_send_with_the_token(harness: Any) -> None:
     h = harness()
-    h.dispatcher.confirm_mode = "preview"
+    h.runtime.confirm_mode = "preview"
     preview = await h.call("messages_send", SEND)
     assert h.requests == [] and preview["ok"] is True and preview["preview"] is True
     data = preview["data"]
@@ -40,13 +40,13 @@ async def test_preview_then_send_with_the_token(harness: Any) -> None:
     again = await h.call("messages_send", SEND)  # a preview of a duplicate says so
     assert again["data"]["preview"]["would_be_refused"]["code"] == "DUPLICATE_SUPPRESSED"
     assert len(h.requests) == 1
-    outcomes = [r["outcome"] for r in h.dispatcher.ledger.rows()]
+    outcomes = [r["outcome"] for r in h.runtime.ledger.rows()]
     assert outcomes == ["PREVIEW", "OK", "CONFIRM_TOKEN_INVALID", "PREVIEW"]
 
 
 async def test_token_bound_to_the_exact_arguments(harness: Any) -> None:
     h = harness()
-    h.dispatcher.confirm_mode = "preview"
+    h.runtime.confirm_mode = "preview"
     token = (await h.call("messages_send", SEND))["data"]["confirm_token"]
     changed = await h.call("messages_send", {**SEND, "message_text": "Hi Jane, buy now", "confirm_token": token})
     assert changed["error"]["code"] == "CONFIRM_TOKEN_INVALID" and "different arguments" in changed["error"]["message"]
@@ -58,13 +58,13 @@ async def test_token_bound_to_the_exact_arguments(harness: Any) -> None:
 
 async def test_reads_are_never_previewed(harness: Any) -> None:
     h = harness()
-    h.dispatcher.confirm_mode = "preview"
+    h.runtime.confirm_mode = "preview"
     assert (await h.call("profiles_get", {"profile_url": PROFILE}))["ok"] is True and len(h.requests) == 1
 
 
 async def test_recipient_cap_counts_distinct_recipients_per_kind(harness: Any) -> None:
     h = harness()
-    h.dispatcher.recipients = RecipientCap(2)
+    h.runtime.recipients = RecipientCap(2)
     for who in ("a", "b"):
         assert (await h.call("network_invite", {"profile_url": f"{PROFILE}-{who}"}))["ok"] is True
     third = await h.call("network_invite", {"profile_url": f"{PROFILE}-c"})

@@ -17,9 +17,9 @@ from mcp.shared.exceptions import MCPError
 
 from linkup_mcp.api.client import LinkupClient
 from linkup_mcp.api.webhook_follow import Backoff, WebhookFollower
+from linkup_mcp.call.runtime import Runtime, open_runtime
 from linkup_mcp.config import Settings
 from linkup_mcp.mcp.resources import webhook_events_uri
-from linkup_mcp.mcp.server import Runtime, open_runtime
 from linkup_mcp.mcp.subscriptions import Subscriptions
 from linkup_mcp.sandbox import SandboxConfig, SandboxServer
 
@@ -55,7 +55,7 @@ async def world() -> AsyncIterator[tuple[Runtime, Subscriptions, httpx2.AsyncCli
             open_runtime(settings) as runtime,
             Subscriptions.running() as subscriptions,
         ):
-            created = await runtime.dispatcher.call("webhooks_create", {})
+            created = await runtime.call("webhooks_create", {})
             yield runtime, subscriptions, admin, created["data"]["webhook_id"]
 
 
@@ -76,24 +76,24 @@ async def inject(admin: httpx2.AsyncClient, **payload: Any) -> None:
 
 async def test_one_follower_for_many_subscribers_until_the_last_leaves() -> None:
     async with world() as (runtime, subscriptions, admin, webhook_id):
-        uri, dispatcher = webhook_events_uri(webhook_id), runtime.dispatcher
+        uri, runtime = webhook_events_uri(webhook_id), runtime
         a, b = Recorder(), Recorder()
-        await subscriptions.subscribe(dispatcher, uri, a)
-        await subscriptions.subscribe(dispatcher, uri, b)
-        await subscriptions.subscribe(dispatcher, uri, b)  # twice: needs two unsubscribes
-        assert subscriptions.active(dispatcher) == [webhook_id]
+        await subscriptions.subscribe(runtime, uri, a)
+        await subscriptions.subscribe(runtime, uri, b)
+        await subscriptions.subscribe(runtime, uri, b)  # twice: needs two unsubscribes
+        assert subscriptions.active(runtime) == [webhook_id]
         await inject(admin)
         await eventually(lambda: len(a.uris) == 1 and len(b.uris) == 1)
         assert await streams_opened(admin) == 1
 
-        subscriptions.unsubscribe(dispatcher, uri, a)
-        subscriptions.unsubscribe(dispatcher, uri, a)  # idempotent
-        subscriptions.unsubscribe(dispatcher, uri, b)
+        subscriptions.unsubscribe(runtime, uri, a)
+        subscriptions.unsubscribe(runtime, uri, a)  # idempotent
+        subscriptions.unsubscribe(runtime, uri, b)
         await inject(admin)
         await eventually(lambda: len(b.uris) == 2)
         assert a.uris == [uri]
-        subscriptions.unsubscribe(dispatcher, uri, b)
-        await eventually(lambda: subscriptions.active(dispatcher) == [])
+        subscriptions.unsubscribe(runtime, uri, b)
+        await eventually(lambda: subscriptions.active(runtime) == [])
         await inject(admin)
         await anyio.sleep(0.3)
         assert (a.uris, b.uris) == ([uri], [uri, uri])
@@ -101,26 +101,26 @@ async def test_one_follower_for_many_subscribers_until_the_last_leaves() -> None
 
 async def test_deleted_webhook_tells_subscribers_once_and_stops() -> None:
     async with world() as (runtime, subscriptions, _, webhook_id):
-        uri, dispatcher = webhook_events_uri(webhook_id), runtime.dispatcher
+        uri, runtime = webhook_events_uri(webhook_id), runtime
         sink = Recorder()
-        await subscriptions.subscribe(dispatcher, uri, sink)
-        deleted = await dispatcher.call("webhooks_delete", {"webhook_id": webhook_id}, confirm=None)
+        await subscriptions.subscribe(runtime, uri, sink)
+        deleted = await runtime.call("webhooks_delete", {"webhook_id": webhook_id}, confirm=None)
         assert deleted["ok"] is True, deleted["error"]
         # The stream ends, the reconnect is refused (404): one last update, so the client reads the
         # resource and finds the webhook gone; no follower left retrying.
-        await eventually(lambda: sink.uris == [uri] and subscriptions.active(dispatcher) == [])
+        await eventually(lambda: sink.uris == [uri] and subscriptions.active(runtime) == [])
         await anyio.sleep(0.3)
         assert sink.uris == [uri]
         with pytest.raises(MCPError, match=f"Cannot follow webhook {webhook_id}: Webhook not found"):
-            await subscriptions.subscribe(dispatcher, uri, sink)
+            await subscriptions.subscribe(runtime, uri, sink)
 
 
 async def test_a_gone_session_is_dropped_and_the_follower_stops() -> None:
     async with world() as (runtime, subscriptions, admin, webhook_id):
-        uri, dispatcher = webhook_events_uri(webhook_id), runtime.dispatcher
-        await subscriptions.subscribe(dispatcher, uri, Recorder(fail=True))
+        uri, runtime = webhook_events_uri(webhook_id), runtime
+        await subscriptions.subscribe(runtime, uri, Recorder(fail=True))
         await inject(admin)
-        await eventually(lambda: subscriptions.active(dispatcher) == [])
+        await eventually(lambda: subscriptions.active(runtime) == [])
 
 
 def test_backoff_grows_to_its_cap_and_resets() -> None:
@@ -208,11 +208,11 @@ async def test_follower_retries_rate_limits_and_server_errors_but_not_refusals()
 
 async def test_resubscribing_at_once_starts_a_fresh_follow() -> None:
     async with world() as (runtime, subscriptions, admin, webhook_id):
-        uri, dispatcher = webhook_events_uri(webhook_id), runtime.dispatcher
+        uri, runtime = webhook_events_uri(webhook_id), runtime
         sink = Recorder()
-        await subscriptions.subscribe(dispatcher, uri, sink)
-        subscriptions.unsubscribe(dispatcher, uri, sink)
-        await subscriptions.subscribe(dispatcher, uri, sink)  # before the old follow has wound down
+        await subscriptions.subscribe(runtime, uri, sink)
+        subscriptions.unsubscribe(runtime, uri, sink)
+        await subscriptions.subscribe(runtime, uri, sink)  # before the old follow has wound down
         await inject(admin)
         await eventually(lambda: sink.uris == [uri])
         assert await streams_opened(admin) == 2
@@ -220,12 +220,12 @@ async def test_resubscribing_at_once_starts_a_fresh_follow() -> None:
 
 async def test_a_cancelled_subscribe_leaves_no_follower() -> None:
     async with world() as (runtime, subscriptions, admin, webhook_id):
-        uri, dispatcher = webhook_events_uri(webhook_id), runtime.dispatcher
+        uri, runtime = webhook_events_uri(webhook_id), runtime
         sink = Recorder()
         with anyio.CancelScope() as scope:
             scope.cancel()
-            await subscriptions.subscribe(dispatcher, uri, sink)
-        await eventually(lambda: subscriptions.active(dispatcher) == [])
+            await subscriptions.subscribe(runtime, uri, sink)
+        await eventually(lambda: subscriptions.active(runtime) == [])
         await inject(admin)
         await anyio.sleep(0.3)
         assert sink.uris == []

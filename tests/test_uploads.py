@@ -29,7 +29,7 @@ def uploads(tmp_path: Path) -> Path:
 
 async def test_file_inside_upload_dir_is_sent_as_media_file(harness: Any, uploads: Path) -> None:
     h = harness()
-    h.dispatcher.upload_dir = str(uploads)
+    h.runtime.upload_dir = str(uploads)
     result = await h.call("messages_send", send("deck.pdf"))
     assert result["ok"] is True and result["credits"]["estimated"] == 2  # media surcharge applies
     media = {"data": base64.b64encode(b"%PDF-1.4 deck").decode(), "filename": "deck.pdf"}
@@ -56,7 +56,7 @@ async def test_refusals_name_the_field_and_send_nothing(
     harness: Any, uploads: Path, path: str, upload_dir: str | None, problem: str
 ) -> None:
     h = harness()
-    h.dispatcher.upload_dir = str(uploads) if upload_dir else None
+    h.runtime.upload_dir = str(uploads) if upload_dir else None
     result = await h.call("messages_send", send(path))
     assert result["error"]["code"] == "VALIDATION_ERROR"
     assert result["error"]["fields"][0]["field"] == "media_local_path"
@@ -66,7 +66,7 @@ async def test_refusals_name_the_field_and_send_nothing(
 
 async def test_size_limit(harness: Any, uploads: Path) -> None:
     h = harness()
-    h.dispatcher.upload_dir, h.dispatcher.max_upload_bytes = str(uploads), 5
+    h.runtime.upload_dir, h.runtime.max_upload_bytes = str(uploads), 5
     result = await h.call("messages_send", send("deck.pdf"))
     assert result["error"]["fields"][0]["problem"] == (
         "media_local_path: deck.pdf is 13 bytes; the limit is 5 (LINKUP_MAX_UPLOAD_BYTES)"

@@ -88,7 +88,7 @@ async def test_wait_returns_as_soon_as_events_arrive(harness: Any) -> None:
         {"items": [{"event_id": "e1"}], "next_since": "2026-11-25T10:00:05Z"},
     ]
     h = harness([httpx2.Response(200, json=v2_success(p, credits=0)) for p in pages])
-    h.dispatcher.wait_poll_s = 0.01
+    h.runtime.wait_poll_s = 0.01
     result = await h.call("webhooks_wait", {"webhook_id": "wh_1", "since": "2026-11-25T09:00:00Z", "timeout_s": 5})
     assert result["tool"] == "webhooks_wait" and result["ok"] is True
     assert result["data"]["items"] == [{"event_id": "e1"}] and result["data"]["next_since"] == "2026-11-25T10:00:05Z"
@@ -100,7 +100,7 @@ async def test_wait_returns_as_soon_as_events_arrive(harness: Any) -> None:
 @pytest.mark.anyio
 async def test_wait_times_out_empty(harness: Any) -> None:
     h = harness(lambda r: httpx2.Response(200, json=v2_success({"items": [], "next_since": "2026-11-25T10:00:00Z"})))
-    h.dispatcher.wait_poll_s = 0.2
+    h.runtime.wait_poll_s = 0.2
     result = await h.call("webhooks_wait", {"webhook_id": "wh_1", "timeout_s": 1})
     assert result["data"]["items"] == [] and result["data"]["timed_out"] is True
     assert 4 <= len(h.requests) <= 7

@@ -1,6 +1,6 @@
 """Asking the human before a call (LINKUP_CONFIRM): the answer, and how a call waits for it.
 
-The server supplies a `Confirm` per call (MCP elicitation, see server.py); the dispatcher asks
+The server supplies a `Confirm` per call (MCP elicitation, see mcp/server.py); the confirm step asks
 it once the call has passed every other gate, and sends nothing unless the answer is accept.
 """
 

@@ -19,6 +19,8 @@ class Outcome:
     error: ToolError | None = None
     charged: int = 0
     extras: dict[str, Any] = field(default_factory=dict)  # envelope extension members
+    estimated: int = 0  # the pre-call estimate (0 when nothing would be charged: a cache hit, a refusal)
+    next_args: dict[str, Any] | None = None  # the complete arguments of the next page
 
     @property
     def code(self) -> str:

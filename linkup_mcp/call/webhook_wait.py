@@ -11,39 +11,9 @@ from typing import Any
 
 import anyio
 
-from linkup_mcp.spec.envelope import OUTPUT_SCHEMA
-from linkup_mcp.spec.models import ID_PATTERN
-
-WAIT_TOOL: dict[str, Any] = {
-    "name": "webhooks_wait",
-    "title": "Wait for webhook events",
-    "description": (
-        "Wait up to timeout_s seconds for new events on a hosted webhook (a reply, an accepted "
-        "invitation) and return them as soon as any arrive; by default only events after this call "
-        "starts. Pass the answer's next_since as since next time.\nCost: free (polls webhooks_events)."
-    ),
-    "inputSchema": {
-        "type": "object",
-        "properties": {
-            "webhook_id": {"type": "string", "pattern": ID_PATTERN, "description": "Hosted webhook id"},
-            "timeout_s": {
-                "type": "integer",
-                "minimum": 1,
-                "maximum": 120,
-                "default": 30,
-                "description": "Longest wait, seconds",
-            },
-            "since": {"type": "string", "minLength": 1, "description": "ISO-8601: only events after it"},
-        },
-        "required": ["webhook_id"],
-        "additionalProperties": False,
-    },
-    "outputSchema": OUTPUT_SCHEMA,
-    "annotations": {"title": "Wait for webhook events", "readOnlyHint": True, "openWorldHint": True},
-}
+from linkup_mcp.call.heartbeat import Progress
 
 Poll = Callable[[dict[str, Any]], Awaitable[dict[str, Any]]]  # runs webhooks_events, returns its envelope
-Progress = Callable[[float, "float | None", str], Awaitable[None]]
 
 
 def utc_now_iso() -> str:

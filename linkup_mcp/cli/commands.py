@@ -1,4 +1,4 @@
-"""Terminal commands that use the catalog and dispatcher directly (no MCP client needed)."""
+"""Terminal commands that use the catalog and runtime directly (no MCP client needed)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from linkup_mcp.spec.catalog import Catalog, Exposure
 
 
 def print_tools(settings: Settings, *, as_json: bool = False, as_markdown: bool = False) -> int:
-    from linkup_mcp.mcp.server import build_catalog
+    from linkup_mcp.call.runtime import build_catalog
 
     catalog = build_catalog(settings)
     if as_markdown:
@@ -30,8 +30,8 @@ def print_tools(settings: Settings, *, as_json: bool = False, as_markdown: bool 
 
 
 async def call_tool(settings: Settings, name: str, raw_args: str) -> int:
-    from linkup_mcp.call.dispatcher import UnknownToolError
-    from linkup_mcp.mcp.server import open_runtime
+    from linkup_mcp.call.dispatch import UnknownToolError
+    from linkup_mcp.call.runtime import open_runtime
 
     if raw_args == "-":  # from stdin: keeps credentials off the command line (ps, shell history)
         raw_args = sys.stdin.read()
@@ -45,7 +45,7 @@ async def call_tool(settings: Settings, name: str, raw_args: str) -> int:
         return 2
     async with open_runtime(settings) as runtime:
         try:
-            envelope = await runtime.dispatcher.call(name, args)
+            envelope = await runtime.call(name, args)
         except UnknownToolError:
             print(f"unknown tool {name!r}; run `linkup-mcp tools` to list them", file=sys.stderr)
             return 2

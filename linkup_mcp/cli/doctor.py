@@ -1,6 +1,6 @@
 """`linkup-mcp doctor`: check the set-up end to end, one line per check, each failure with its fix.
 
-The API checks go through the same runtime as a tool call (`open_runtime` → dispatcher →
+The API checks go through the same runtime as a tool call (`open_runtime` → pipeline →
 client), so they exercise the real wire code: `credits_get` proves the base URL answers and
 accepts the key, `accounts_get` that the default account exists and is active.
 """
@@ -20,7 +20,7 @@ from linkup_mcp.errors import HINTS
 from linkup_mcp.redact import Redactor
 
 if TYPE_CHECKING:
-    from linkup_mcp.call.dispatcher import Dispatcher
+    from linkup_mcp.call.runtime import Runtime
 
 NEEDS_KEY = "not checked (needs an API key)"
 # Where the balance may sit in /v2/credits' data (the sandbox answers credits_remaining).
@@ -89,7 +89,7 @@ async def _api_checks(settings: Settings) -> list[Check]:
             Check(False, "credits", NEEDS_KEY),
         ]
 
-    from linkup_mcp.mcp.server import open_runtime
+    from linkup_mcp.call.runtime import open_runtime
 
     # A quick, side-effect-free look: nothing recorded in the user's ledger, at most one retry,
     # and every tool reachable whatever the exposure settings hide.
@@ -107,7 +107,7 @@ async def _api_checks(settings: Settings) -> list[Check]:
         }
     )
     async with open_runtime(probe) as runtime:
-        credits = await runtime.dispatcher.run("credits_get", {})
+        credits = await runtime.run("credits_get", {})
         if not credits["ok"]:
             error = credits["error"]
             if error["code"] == "INVALID_API_KEY":
@@ -121,18 +121,18 @@ async def _api_checks(settings: Settings) -> list[Check]:
             skipped = "not checked (fix the base URL / key first)"
             return [key_check, url_check, Check(False, "account", skipped), Check(False, "credits", skipped)]
         url_check = Check(True, "base URL", f"{where} reachable, key accepted")
-        account_check = await _account_check(runtime.dispatcher, settings)
+        account_check = await _account_check(runtime, settings)
     return [key_check, url_check, account_check, _credits_check(credits["data"])]
 
 
-async def _account_check(dispatcher: Dispatcher, settings: Settings) -> Check:
+async def _account_check(runtime: Runtime, settings: Settings) -> Check:
     if not settings.account_id and not settings.sandbox:
-        listed = await dispatcher.run("accounts_list", {})
+        listed = await runtime.run("accounts_list", {})
         accounts = (listed["data"] or {}).get("accounts", []) if listed["ok"] else []
         active = [a["account_id"] for a in accounts if isinstance(a, dict) and a.get("is_active")]
         choice = f" (active accounts: {', '.join(active)})" if active else " (accounts_list shows your accounts)"
         return Check(False, "account", f"LINKUP_ACCOUNT_ID not set; set it to one of your account ids{choice}")
-    answer = await dispatcher.run("accounts_get", {})
+    answer = await runtime.run("accounts_get", {})
     account = answer["account_id"]
     if not answer["ok"]:
         return Check(False, "account", f"{account}: {answer['error']['code']}: {answer['error']['message']}")
@@ -172,7 +172,7 @@ def _ledger_check(path: str) -> Check:
 
 
 def _specs_check(settings: Settings) -> Check:
-    from linkup_mcp.mcp.server import build_catalog
+    from linkup_mcp.call.runtime import build_catalog
     from linkup_mcp.spec.loader import SpecError, default_specs_dir, load_specs
 
     try:

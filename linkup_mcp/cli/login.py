@@ -4,7 +4,7 @@ when LinkedIn asks for a verification — and say which `account_id` to use.
 The login token is a LinkedIn credential. From a terminal it is read with `getpass` (no echo);
 when stdin is not a terminal, as its first line, so scripts can pipe it (a verification code,
 when asked for, is the next line). It is never printed, logged or stored: the calls go through
-the dispatcher like a tool call (same client, retries, key handling, ledger), and the ledger
+the runtime like a tool call (same client, retries, key handling, ledger), and the ledger
 keeps only a digest of the arguments with the token masked (`writeOnly` in tool_specs/auth.yaml).
 
 Prompts and progress go to stderr, the result to stdout (as `call` and `doctor` print theirs).
@@ -106,12 +106,12 @@ async def _login(settings: Settings, country: str | None, platform: str) -> int:
     interactive = sys.stdin.isatty()
     country = _country(country, interactive)
     token = _token(interactive)
-    from linkup_mcp.mcp.server import open_runtime
+    from linkup_mcp.call.runtime import open_runtime
 
     async with open_runtime(settings.model_copy(update=AUTH_SETTINGS)) as runtime:
 
         async def call(tool: str, args: dict[str, Any]) -> dict[str, Any]:
-            envelope = await runtime.dispatcher.run(tool, args)
+            envelope = await runtime.run(tool, args)
             if not envelope["ok"]:
                 error = envelope["error"]
                 more = f" {RETRY_HINT}" if tool == "auth_checkpoint" else ""

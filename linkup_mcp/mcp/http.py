@@ -37,8 +37,9 @@ from starlette.datastructures import Headers
 from starlette.responses import PlainTextResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from linkup_mcp.call.runtime import Runtime, open_runtime
 from linkup_mcp.config import Settings
-from linkup_mcp.mcp.server import Runtime, create_server, open_runtime
+from linkup_mcp.mcp.server import create_server
 from linkup_mcp.mcp.subscriptions import Subscriptions
 from linkup_mcp.redact import RedactingFilter
 

@@ -2,10 +2,10 @@
 from recent results.
 
 `linkup://accounts`, `linkup://credits` and `linkup://webhooks/{webhook_id}/events` are read
-live through the dispatcher (the endpoints are free, and the reads are in the ledger like any
+live through the runtime (the endpoints are free, and the reads are in the ledger like any
 call); webhook events are there only when the webhooks toolset is (the user's exposure choice
 holds for resources too), and can be subscribed to (`subscriptions.py`).
-`linkup://files/...` are the binary results (a CV) kept by the dispatcher's file store.
+`linkup://files/...` are the binary results (a CV) kept by the runtime's file store.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from typing import Any
 import mcp_types as types
 from mcp.shared.exceptions import MCPError
 
-from linkup_mcp.call.dispatcher import Dispatcher
+from linkup_mcp.call.runtime import Runtime
 from linkup_mcp.spec.models import ID_PATTERN
 
 log = logging.getLogger(__name__)
@@ -46,12 +46,12 @@ def webhook_of(uri: str) -> str | None:
     return match.group(1) if match else None
 
 
-def webhooks_exposed(dispatcher: Dispatcher) -> bool:
-    return "webhooks_events" in dispatcher.catalog.tools
+def webhooks_exposed(runtime: Runtime) -> bool:
+    return "webhooks_events" in runtime.catalog.tools
 
 
-def list_templates(dispatcher: Dispatcher) -> list[types.ResourceTemplate]:
-    if not webhooks_exposed(dispatcher):
+def list_templates(runtime: Runtime) -> list[types.ResourceTemplate]:
+    if not webhooks_exposed(runtime):
         return []
     template = types.ResourceTemplate(
         name="webhook_events",
@@ -66,24 +66,24 @@ def list_templates(dispatcher: Dispatcher) -> list[types.ResourceTemplate]:
     return [template]
 
 
-async def list_resources(dispatcher: Dispatcher) -> list[types.Resource]:
+async def list_resources(runtime: Runtime) -> list[types.Resource]:
     live = [
         types.Resource(name=tool, title=title, uri=uri, description=text, mime_type="application/json")
         for uri, (tool, title, text) in LIVE.items()
-        if tool in dispatcher.catalog.tools
+        if tool in runtime.catalog.tools
     ]
     files = [
         types.Resource(name=f.filename, uri=f.uri, mime_type=f.mime_type, size=len(f.content))
-        for f in dispatcher.files.all()
+        for f in runtime.files.all()
     ]
-    return live + await _webhook_resources(dispatcher) + files
+    return live + await _webhook_resources(runtime) + files
 
 
-async def _webhook_resources(dispatcher: Dispatcher) -> list[types.Resource]:
+async def _webhook_resources(runtime: Runtime) -> list[types.Resource]:
     """One resource per hosted webhook of this key (a free `webhooks_list` call)."""
-    if not webhooks_exposed(dispatcher) or dispatcher.client is None:
+    if not webhooks_exposed(runtime) or runtime.client is None:
         return []
-    envelope = await dispatcher.run("webhooks_list", {})
+    envelope = await runtime.run("webhooks_list", {})
     if not envelope["ok"]:
         log.warning("resources/list: webhooks_list failed: %s", envelope["error"]["message"])
         return []
@@ -105,29 +105,27 @@ async def _webhook_resources(dispatcher: Dispatcher) -> list[types.Resource]:
     ]
 
 
-async def read_resource(
-    dispatcher: Dispatcher, uri: str
-) -> list[types.TextResourceContents | types.BlobResourceContents]:
+async def read_resource(runtime: Runtime, uri: str) -> list[types.TextResourceContents | types.BlobResourceContents]:
     body: Any = None
-    if uri in LIVE and LIVE[uri][0] in dispatcher.catalog.tools:
-        envelope = await dispatcher.run(LIVE[uri][0], {})
+    if uri in LIVE and LIVE[uri][0] in runtime.catalog.tools:
+        envelope = await runtime.run(LIVE[uri][0], {})
         body = envelope["data"] if envelope["ok"] else {"error": envelope["error"]}
-    elif (webhook_id := webhook_of(uri)) is not None and webhooks_exposed(dispatcher):
-        body = await read_webhook_events(dispatcher, webhook_id)
+    elif (webhook_id := webhook_of(uri)) is not None and webhooks_exposed(runtime):
+        body = await read_webhook_events(runtime, webhook_id)
     if body is not None:
         return [types.TextResourceContents(uri=uri, mime_type="application/json", text=json.dumps(body))]
-    stored = dispatcher.files.get(uri)
+    stored = runtime.files.get(uri)
     if stored is None:
         raise MCPError(types.INVALID_PARAMS, f"Unknown resource {uri}; see resources/list (files are kept for a while)")
     blob = base64.b64encode(stored.content).decode()
     return [types.BlobResourceContents(uri=uri, mime_type=stored.mime_type, blob=blob)]
 
 
-def embedded_files(dispatcher: Dispatcher, envelope: dict[str, Any]) -> list[types.EmbeddedResource]:
+def embedded_files(runtime: Runtime, envelope: dict[str, Any]) -> list[types.EmbeddedResource]:
     """The files a result names, as embedded resources of the tool result."""
     out = []
     for ref in envelope.get("files", []):
-        stored = dispatcher.files.get(ref["uri"])
+        stored = runtime.files.get(ref["uri"])
         if stored is not None:
             blob = base64.b64encode(stored.content).decode()
             contents = types.BlobResourceContents(uri=stored.uri, mime_type=stored.mime_type, blob=blob)
@@ -135,13 +133,13 @@ def embedded_files(dispatcher: Dispatcher, envelope: dict[str, Any]) -> list[typ
     return out
 
 
-async def read_webhook_events(dispatcher: Dispatcher, webhook_id: str) -> dict[str, Any]:
+async def read_webhook_events(runtime: Runtime, webhook_id: str) -> dict[str, Any]:
     """The newest `EVENTS_KEPT` events (kept 24 h by the API, which pages them oldest first), and
     `next_since` for `webhooks_events` / `webhooks_wait` to continue from."""
     items: list[Any] = []
     args: dict[str, Any] = {"webhook_id": webhook_id, "limit": EVENTS_PAGE}
     for _ in range(EVENTS_PAGES):
-        envelope = await dispatcher.run("webhooks_events", args)
+        envelope = await runtime.run("webhooks_events", args)
         if not envelope["ok"]:
             return {"webhook_id": webhook_id, "error": envelope["error"]}
         page = envelope["data"] if isinstance(envelope["data"], dict) else {}

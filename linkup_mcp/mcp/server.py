@@ -1,4 +1,4 @@
-"""MCP wiring: the catalog answers tools/list, the dispatcher answers tools/call.
+"""MCP wiring: the catalog answers tools/list, the runtime answers tools/call.
 
 No protocol code of our own: the SDK's low-level Server and stdio transport do that.
 Tool calls run concurrently (the SDK dispatches each request in its own task).
@@ -10,9 +10,7 @@ import gc
 import json
 import logging
 import signal
-from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import AsyncExitStack, asynccontextmanager
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import anyio
@@ -23,21 +21,16 @@ from mcp.shared.exceptions import MCPError
 from mcp_types.version import MODERN_PROTOCOL_VERSIONS
 
 from linkup_mcp import __version__
-from linkup_mcp.api.client import LinkupClient
-from linkup_mcp.api.retry import RetryPolicy
 from linkup_mcp.call.confirmation import Answer, AnswerStates, Confirm, InputRequired
-from linkup_mcp.call.dispatcher import Dispatcher, UnknownToolError
-from linkup_mcp.call.guards import Guards, parse_pacing
+from linkup_mcp.call.dispatch import UnknownToolError
+from linkup_mcp.call.runtime import Runtime, open_runtime
 from linkup_mcp.config import Settings
 from linkup_mcp.errors import ToolError
 from linkup_mcp.mcp import resources
 from linkup_mcp.mcp.prompts import PROMPTS, WorkflowPrompt
 from linkup_mcp.mcp.subscriptions import Subscriptions
 from linkup_mcp.redact import Redactor
-from linkup_mcp.spec.catalog import Catalog, Exposure
-from linkup_mcp.spec.credits import CreditMeter
 from linkup_mcp.spec.envelope import build
-from linkup_mcp.store.ledger import Ledger
 
 log = logging.getLogger(__name__)
 
@@ -47,75 +40,6 @@ INSTRUCTIONS = (
     "(messages, invitations, posts, comments, reactions) are seen by real people: confirm intent first. "
     "account_id defaults to the configured account (LINKUP_ACCOUNT_ID); list accounts with accounts_list."
 )
-
-
-NO_KEY_WITH_CLIENT_KEYS = (
-    "No LinkupAPI key: send yours in the X-Linkup-Api-Key header (this server takes one per request "
-    "and has none of its own)."
-)
-
-
-@dataclass
-class Runtime:
-    catalog: Catalog
-    dispatcher: Dispatcher
-    redactor: Redactor
-
-
-def build_catalog(settings: Settings) -> Catalog:
-    return Catalog.build(
-        exposure=Exposure.of(settings.toolsets, settings.read_only, settings.tools, settings.exclude_tools),
-        compact=settings.tool_mode == "compact",
-    )
-
-
-@asynccontextmanager
-async def open_runtime(settings: Settings, *, transport: Any = None) -> AsyncIterator[Runtime]:
-    """Catalog, API client (or sandbox) and dispatcher for one server process."""
-    async with AsyncExitStack() as stack:
-        base_url, api_key = settings.base_url, settings.api_key_value()
-        default_account = settings.account_id
-        if settings.sandbox:
-            from linkup_mcp.sandbox import SandboxServer  # web stack only in sandbox mode
-
-            sandbox = stack.enter_context(SandboxServer())
-            base_url, api_key = sandbox.base_url, sandbox.config.api_key
-            default_account = default_account or sandbox.config.account_id
-        catalog = build_catalog(settings)
-        ledger = Ledger(settings.ledger_path())
-        stack.callback(ledger.close)
-        client = None
-        if api_key:
-            client = LinkupClient(
-                base_url=base_url,
-                api_key=api_key,
-                timeout=settings.timeout,
-                policy=RetryPolicy(max_retries=settings.max_retries, deadline_s=settings.retry_deadline),
-                transport=transport,
-                requests_per_minute=settings.rate_limit,
-            )
-            stack.push_async_callback(client.aclose)
-        dispatcher = Dispatcher(
-            catalog,
-            client=client,
-            meter=CreditMeter(settings.max_credits),
-            ledger=ledger,
-            guards=Guards(
-                max_credits_per_call=settings.max_credits_per_call,
-                daily_credits=settings.daily_credits,
-                pacing=parse_pacing(settings.pacing),
-            ),
-            confirm_mode=settings.confirm,
-            default_account=default_account,
-            sandbox=settings.sandbox,
-            max_result_bytes=settings.max_result_bytes,
-            upload_dir=settings.upload_dir,
-            max_upload_bytes=settings.max_upload_bytes,
-            cache_ttl=settings.cache_ttl,
-            max_recipients=settings.max_recipients,
-            **({"not_configured": NO_KEY_WITH_CLIENT_KEYS} if settings.client_keys and not api_key else {}),
-        )
-        yield Runtime(catalog, dispatcher, Redactor([api_key]))
 
 
 _COMPACT = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=str)  # built once, not per call
@@ -208,14 +132,14 @@ def create_server(
     ) -> dict[str, Any] | types.InputRequiredResult:
         runtime = await runtime_of(ctx)
         try:
-            envelope = await runtime.dispatcher.call(
+            envelope = await runtime.call(
                 params.name,
                 params.arguments,
-                confirm=_confirmer(ctx, params, id(runtime.dispatcher)),
+                confirm=_confirmer(ctx, params, id(runtime)),
                 progress=ctx.session.report_progress,
             )
         except InputRequired as pending:
-            return input_required(pending.message, _binding(params, id(runtime.dispatcher), pending.message))
+            return input_required(pending.message, _binding(params, id(runtime), pending.message))
         except UnknownToolError:
             raise MCPError(types.INVALID_PARAMS, f"Unknown tool: {params.name}. See tools/list.") from None
         except Exception as exc:  # a bug of ours must not take the server down
@@ -224,37 +148,37 @@ def create_server(
                 "INTERNAL_ERROR", f"linkup-mcp failed internally ({type(exc).__name__}); please report it."
             )
             envelope = build(tool=params.name, account_id=None, error=error)
-        return tool_result(envelope, runtime.redactor, resources.embedded_files(runtime.dispatcher, envelope))
+        return tool_result(envelope, runtime.redactor, resources.embedded_files(runtime, envelope))
 
     async def list_resources(
         ctx: ServerRequestContext[Any], params: types.PaginatedRequestParams | None
     ) -> types.ListResourcesResult:
         runtime = await runtime_of(ctx)
-        return types.ListResourcesResult(resources=await resources.list_resources(runtime.dispatcher))
+        return types.ListResourcesResult(resources=await resources.list_resources(runtime))
 
     async def list_resource_templates(
         ctx: ServerRequestContext[Any], params: types.PaginatedRequestParams | None
     ) -> types.ListResourceTemplatesResult:
         runtime = await runtime_of(ctx)
-        return types.ListResourceTemplatesResult(resource_templates=resources.list_templates(runtime.dispatcher))
+        return types.ListResourceTemplatesResult(resource_templates=resources.list_templates(runtime))
 
     async def read_resource(
         ctx: ServerRequestContext[Any], params: types.ReadResourceRequestParams
     ) -> types.ReadResourceResult:
         runtime = await runtime_of(ctx)
-        contents = await resources.read_resource(runtime.dispatcher, str(params.uri))
+        contents = await resources.read_resource(runtime, str(params.uri))
         return types.ReadResourceResult(contents=redact_contents(contents, runtime.redactor))
 
     async def subscribe(ctx: ServerRequestContext[Any], params: types.SubscribeRequestParams) -> types.EmptyResult:
         assert subscriptions is not None
         runtime = await runtime_of(ctx)
-        await subscriptions.subscribe_session(runtime.dispatcher, str(params.uri), ctx.session)
+        await subscriptions.subscribe_session(runtime, str(params.uri), ctx.session)
         return types.EmptyResult()
 
     async def unsubscribe(ctx: ServerRequestContext[Any], params: types.UnsubscribeRequestParams) -> types.EmptyResult:
         assert subscriptions is not None
         runtime = await runtime_of(ctx)
-        subscriptions.unsubscribe_session(runtime.dispatcher, str(params.uri), ctx.session)
+        subscriptions.unsubscribe_session(runtime, str(params.uri), ctx.session)
         return types.EmptyResult()
 
     async def listen(
@@ -262,7 +186,7 @@ def create_server(
     ) -> types.SubscriptionsListenResult:
         assert subscriptions is not None
         runtime = await runtime_of(ctx)
-        return await subscriptions.listen(runtime.dispatcher, ctx, params)
+        return await subscriptions.listen(runtime, ctx, params)
 
     subscription_handlers: dict[str, Any] = (
         {"on_subscribe_resource": subscribe, "on_unsubscribe_resource": unsubscribe, "on_subscriptions_listen": listen}

@@ -29,7 +29,7 @@ from mcp.shared.exceptions import MCPError
 
 from linkup_mcp.api.client import StreamRefused
 from linkup_mcp.api.webhook_follow import WebhookFollower
-from linkup_mcp.call.dispatcher import Dispatcher
+from linkup_mcp.call.runtime import Runtime
 from linkup_mcp.mcp.resources import WEBHOOK_EVENTS_TEMPLATE, webhook_events_uri, webhook_of, webhooks_exposed
 
 log = logging.getLogger(__name__)
@@ -74,7 +74,7 @@ class BusSink:
 
 @dataclass
 class _Follow:
-    key: tuple[int, str]  # (id of the runtime's dispatcher, webhook id)
+    key: tuple[int, str]  # (id of the runtime, webhook id)
     uri: str
     sinks: Counter[Sink] = field(default_factory=Counter)
     scope: anyio.CancelScope = field(default_factory=anyio.CancelScope)
@@ -112,18 +112,18 @@ class Subscriptions:
             listen.handler.close()
         self._tasks.cancel_scope.cancel()
 
-    def active(self, dispatcher: Dispatcher) -> list[str]:
+    def active(self, runtime: Runtime) -> list[str]:
         """The webhook ids followed for this runtime (for tests and `doctor`-like views)."""
-        return sorted(webhook for key, webhook in self._follows if key == id(dispatcher))
+        return sorted(webhook for key, webhook in self._follows if key == id(runtime))
 
-    async def subscribe(self, dispatcher: Dispatcher, uri: str, sink: Sink) -> None:
-        webhook_id = self._webhook(dispatcher, uri)
-        key = (id(dispatcher), webhook_id)
+    async def subscribe(self, runtime: Runtime, uri: str, sink: Sink) -> None:
+        webhook_id = self._webhook(runtime, uri)
+        key = (id(runtime), webhook_id)
         for _ in range(3):  # a follow that ended while we waited for it: start another
             follow = self._follows.get(key)
             if follow is None:
                 follow = self._follows[key] = _Follow(key, uri)
-                self._tasks.start_soon(self._follow, dispatcher, webhook_id, follow)
+                self._tasks.start_soon(self._follow, runtime, webhook_id, follow)
             follow.sinks[sink] += 1  # before the stream is up: its first event must find the sink
             try:
                 await follow.ready.wait()
@@ -141,18 +141,18 @@ class Subscriptions:
             self._release(follow, sink)
         raise MCPError(types.INTERNAL_ERROR, f"Cannot follow webhook {webhook_id}: its stream keeps ending; retry.")
 
-    async def subscribe_session(self, dispatcher: Dispatcher, uri: str, session: Any) -> None:
+    async def subscribe_session(self, runtime: Runtime, uri: str, session: Any) -> None:
         """`resources/subscribe` from a session: its subscriptions end with its connection."""
         sink = SessionSink.of(session)
-        await self.subscribe(dispatcher, uri, sink)
+        await self.subscribe(runtime, uri, sink)
         connection = sink.connection
         state = getattr(connection, "state", None)
         if isinstance(state, dict) and not state.get(_CLEANUP_KEY):
             state[_CLEANUP_KEY] = True
             connection.exit_stack.callback(self.drop, sink)
 
-    def unsubscribe_session(self, dispatcher: Dispatcher, uri: str, session: Any) -> None:
-        self.unsubscribe(dispatcher, uri, SessionSink.of(session))
+    def unsubscribe_session(self, runtime: Runtime, uri: str, session: Any) -> None:
+        self.unsubscribe(runtime, uri, SessionSink.of(session))
 
     def drop(self, sink: Sink) -> None:
         """Every subscription of `sink` ends (its connection closed)."""
@@ -160,8 +160,8 @@ class Subscriptions:
             if follow.sinks.pop(sink, None) and not follow.sinks:
                 self._stop(follow)
 
-    def unsubscribe(self, dispatcher: Dispatcher, uri: str, sink: Sink) -> None:
-        follow = self._follows.get((id(dispatcher), webhook_of(uri) or ""))
+    def unsubscribe(self, runtime: Runtime, uri: str, sink: Sink) -> None:
+        follow = self._follows.get((id(runtime), webhook_of(uri) or ""))
         if follow is not None:
             self._release(follow, sink)
 
@@ -180,47 +180,47 @@ class Subscriptions:
             del self._follows[follow.key]
 
     async def listen(
-        self, dispatcher: Dispatcher, ctx: ServerRequestContext[Any], params: types.SubscriptionsListenRequestParams
+        self, runtime: Runtime, ctx: ServerRequestContext[Any], params: types.SubscriptionsListenRequestParams
     ) -> types.SubscriptionsListenResult:
         """Serve one `subscriptions/listen` stream, following the webhooks it names meanwhile.
         Other URIs are honoured and never fire (as the SDK's handler does for unknown ones)."""
-        listen = self._listens.get(id(dispatcher))
+        listen = self._listens.get(id(runtime))
         if listen is None:
             bus = InMemorySubscriptionBus()
-            listen = self._listens[id(dispatcher)] = _Listen(bus, ListenHandler(bus), BusSink(bus))
+            listen = self._listens[id(runtime)] = _Listen(bus, ListenHandler(bus), BusSink(bus))
         uris = [u for u in params.notifications.resource_subscriptions or [] if webhook_of(u) is not None]
         subscribed: list[str] = []
         try:
             for uri in uris:
-                await self.subscribe(dispatcher, uri, listen.sink)
+                await self.subscribe(runtime, uri, listen.sink)
                 subscribed.append(uri)
             return await listen.handler(ctx, params)
         finally:
             for uri in subscribed:
-                self.unsubscribe(dispatcher, uri, listen.sink)
+                self.unsubscribe(runtime, uri, listen.sink)
 
-    def _webhook(self, dispatcher: Dispatcher, uri: str) -> str:
+    def _webhook(self, runtime: Runtime, uri: str) -> str:
         webhook_id = webhook_of(uri)
         if webhook_id is None:
             raise MCPError(
                 types.INVALID_PARAMS,
                 f"Cannot subscribe to {uri}: only {WEBHOOK_EVENTS_TEMPLATE} resources change on their own.",
             )
-        if not webhooks_exposed(dispatcher):
+        if not webhooks_exposed(runtime):
             raise MCPError(
                 types.INVALID_PARAMS,
                 f"Cannot subscribe to {uri}: the webhooks toolset is off (add webhooks to LINKUP_TOOLSETS).",
             )
-        if dispatcher.client is None:
+        if runtime.client is None:
             raise MCPError(types.INVALID_PARAMS, f"Cannot subscribe to {uri}: no API key (set LINKUP_API_KEY).")
         return webhook_id
 
-    async def _follow(self, dispatcher: Dispatcher, webhook_id: str, follow: _Follow) -> None:
+    async def _follow(self, runtime: Runtime, webhook_id: str, follow: _Follow) -> None:
         async def on_event(_: Any) -> None:
             await self._notify(follow)
 
-        assert dispatcher.client is not None
-        follower = WebhookFollower(dispatcher.client, webhook_id, on_event)
+        assert runtime.client is not None
+        follower = WebhookFollower(runtime.client, webhook_id, on_event)
         try:
             with follow.scope:  # cancelled when the last subscriber leaves
                 async with anyio.create_task_group() as tasks:

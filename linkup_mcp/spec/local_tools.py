@@ -1,11 +1,12 @@
-"""Tools answered by this server itself, without calling LinkupAPI."""
+"""Definitions of the tools this server answers itself, without calling LinkupAPI (their
+behaviour is in call/local.py): credits_estimate, webhooks_wait, and compact mode's meta-tools."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from linkup_mcp.call.webhook_wait import WAIT_TOOL
 from linkup_mcp.spec.envelope import OUTPUT_SCHEMA
+from linkup_mcp.spec.models import ID_PATTERN
 
 ESTIMATE_TOOL: dict[str, Any] = {
     "name": "credits_estimate",
@@ -34,9 +35,126 @@ ESTIMATE_TOOL: dict[str, Any] = {
 }
 
 
+WAIT_TOOL: dict[str, Any] = {
+    "name": "webhooks_wait",
+    "title": "Wait for webhook events",
+    "description": (
+        "Wait up to timeout_s seconds for new events on a hosted webhook (a reply, an accepted "
+        "invitation) and return them as soon as any arrive; by default only events after this call "
+        "starts. Pass the answer's next_since as since next time.\nCost: free (polls webhooks_events)."
+    ),
+    "inputSchema": {
+        "type": "object",
+        "properties": {
+            "webhook_id": {"type": "string", "pattern": ID_PATTERN, "description": "Hosted webhook id"},
+            "timeout_s": {
+                "type": "integer",
+                "minimum": 1,
+                "maximum": 120,
+                "default": 30,
+                "description": "Longest wait, seconds",
+            },
+            "since": {"type": "string", "minLength": 1, "description": "ISO-8601: only events after it"},
+        },
+        "required": ["webhook_id"],
+        "additionalProperties": False,
+    },
+    "outputSchema": OUTPUT_SCHEMA,
+    "annotations": {"title": "Wait for webhook events", "readOnlyHint": True, "openWorldHint": True},
+}
+
+WAIT_POLLS = "webhooks_events"  # the API tool webhooks_wait polls (free)
+
+
 # name -> (definition, toolset, read_only). No enum of tool names in credits_estimate: an unknown
 # name is answered with the closest ones, and an enum of every tool costs ~200 tokens per listing.
 LOCAL_TOOLS: dict[str, tuple[dict[str, Any], str, bool]] = {
     ESTIMATE_TOOL["name"]: (ESTIMATE_TOOL, "credits", True),
     WAIT_TOOL["name"]: (WAIT_TOOL, "webhooks", True),
 }
+
+
+# -- compact mode (LINKUP_TOOL_MODE=compact): three meta-tools instead of the full catalog ----------
+
+SEARCH = "linkup_search_actions"
+DESCRIBE = "linkup_describe_action"
+RUN = "linkup_run_action"
+
+_READ = {"readOnlyHint": True, "idempotentHint": True, "openWorldHint": False}
+
+_ACTION = {"type": "string", "minLength": 1, "description": "Action name from linkup_search_actions"}
+
+
+def meta_definitions(toolsets: list[str]) -> list[dict[str, Any]]:
+    """The meta-tools as MCP tool definitions; `toolsets` are the categories exposed."""
+    return [
+        {
+            "name": SEARCH,
+            "title": "Find LinkupAPI actions",
+            "description": (
+                "Find LinkedIn/B2B actions (profiles, messages, network, content, recruiter, mail, accounts, "
+                "credits) by keywords. Returns each action's name, purpose, cost rule and side effect. "
+                "Start here; then linkup_describe_action, then linkup_run_action.\nCost: free (local)."
+            ),
+            "inputSchema": {
+                "type": "object",
+                "properties": {
+                    "query": {"type": "string", "description": "Keywords, e.g. 'send message' or 'search people'"},
+                    "category": {"type": "string", "enum": toolsets, "description": "Only this category"},
+                    "limit": {
+                        "type": "integer",
+                        "minimum": 1,
+                        "maximum": 50,
+                        "default": 8,
+                        "description": "Max results",
+                    },
+                },
+                "additionalProperties": False,
+            },
+            "outputSchema": OUTPUT_SCHEMA,
+            "annotations": {"title": "Find LinkupAPI actions", **_READ},
+        },
+        {
+            "name": DESCRIBE,
+            "title": "Describe a LinkupAPI action",
+            "description": (
+                "Full description, input schema (every parameter), cost rule and side effect of one action, "
+                "to build its arguments for linkup_run_action.\nCost: free (local)."
+            ),
+            "inputSchema": {
+                "type": "object",
+                "properties": {"action": _ACTION},
+                "required": ["action"],
+                "additionalProperties": False,
+            },
+            "outputSchema": OUTPUT_SCHEMA,
+            "annotations": {"title": "Describe a LinkupAPI action", **_READ},
+        },
+        {
+            "name": RUN,
+            "title": "Run a LinkupAPI action",
+            "description": (
+                "Run one action with its arguments, validated against its schema; same result envelope, "
+                "budgets and outreach safety as a direct tool. dry_run: true validates and estimates the "
+                "cost without sending anything.\nCost: the action's own (see linkup_describe_action)."
+            ),
+            "inputSchema": {
+                "type": "object",
+                "properties": {
+                    "action": _ACTION,
+                    "arguments": {"type": "object", "description": "The action's arguments, per its input schema"},
+                    "dry_run": {"type": "boolean", "default": False, "description": "Only validate and estimate"},
+                },
+                "required": ["action"],
+                "additionalProperties": False,
+            },
+            "outputSchema": OUTPUT_SCHEMA,
+            "annotations": {
+                "title": "Run a LinkupAPI action",
+                "readOnlyHint": False,
+                "destructiveHint": True,
+                "idempotentHint": False,
+                "openWorldHint": True,
+            },
+        },
+    ]

@@ -24,9 +24,9 @@ import pytest
 from mcp.client import Client
 from mcp.client.streamable_http import streamable_http_client
 
+from linkup_mcp.call.runtime import NO_KEY_WITH_CLIENT_KEYS
 from linkup_mcp.config import Settings
 from linkup_mcp.mcp.http import is_loopback, key_settings, transport_security
-from linkup_mcp.mcp.server import NO_KEY_WITH_CLIENT_KEYS
 from linkup_mcp.sandbox import SandboxConfig, SandboxServer
 from tests.e2e.conftest import ROOT, env_for
 from tests.fakeapi import FakeApi

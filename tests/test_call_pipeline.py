@@ -1,4 +1,4 @@
-"""One tool call end to end through the dispatcher, with HTTP on a MockTransport."""
+"""One tool call end to end through the runtime, with HTTP on a MockTransport."""
 
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ import httpx2
 import jsonschema
 import pytest
 
-from linkup_mcp.call.dispatcher import Dispatcher, UnknownToolError
+from linkup_mcp.call.dispatch import UnknownToolError
+from linkup_mcp.call.runtime import Runtime
 from linkup_mcp.spec.catalog import Catalog
 from linkup_mcp.spec.credits import CreditMeter
 from linkup_mcp.spec.envelope import ENVELOPE_SCHEMA
@@ -133,8 +134,8 @@ async def test_budget_refuses_before_request_and_reports_remaining(harness: Any)
 
 
 async def test_not_configured_without_key(catalog: Catalog) -> None:
-    dispatcher = Dispatcher(catalog, client=None, meter=CreditMeter())
-    result = await dispatcher.call("profiles_get_me", {})
+    runtime = Runtime(catalog, client=None, meter=CreditMeter())
+    result = await runtime.call("profiles_get_me", {})
     assert result["error"]["code"] == "NOT_CONFIGURED"
     assert "LINKUP_API_KEY" in result["error"]["message"] and "--sandbox" in result["error"]["message"]
 

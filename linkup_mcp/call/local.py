@@ -1,0 +1,125 @@
+"""Tools answered here, without their own request to LinkupAPI: a registry of handlers by name.
+
+credits_estimate validates and prices a call without making it; webhooks_wait polls a hosted
+webhook until events arrive; compact mode's meta-tools search, describe and run the actions
+(a run goes through the same pipeline as a direct tool). Definitions: spec/local_tools.py.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Any
+
+from linkup_mcp.call import compact, dispatch, validation
+from linkup_mcp.call.outcome import Outcome
+from linkup_mcp.call.steps.account import account_of
+from linkup_mcp.call.webhook_wait import wait_for_events
+from linkup_mcp.errors import ToolError
+from linkup_mcp.spec.catalog import CompiledTool
+from linkup_mcp.spec.credits import estimate, rule_text
+from linkup_mcp.spec.local_tools import DESCRIBE, ESTIMATE_TOOL, RUN, SEARCH, WAIT_POLLS, WAIT_TOOL
+
+if TYPE_CHECKING:
+    from linkup_mcp.call.confirmation import Confirm
+    from linkup_mcp.call.heartbeat import Progress
+    from linkup_mcp.call.runtime import Runtime
+
+Handler = Callable[["Runtime", dict[str, Any], "Confirm | None", "Progress | None"], Awaitable[dict[str, Any]]]
+
+
+async def answer(
+    rt: Runtime, name: str, args: dict[str, Any], confirm: Confirm | None, progress: Progress | None
+) -> dict[str, Any]:
+    found = validation.problems(rt.catalog.local[name]["inputSchema"], args)
+    if not found and name in TARGETED:
+        given = args.get(TARGETED[name])
+        if given is not None and rt.catalog.get(str(given)) is None:
+            found = [{"field": TARGETED[name], "problem": _unknown(rt, str(given))}]
+    if found:
+        error = ToolError("VALIDATION_ERROR", validation.summary(found), fields=found)
+        return dispatch.envelope(rt, name, None, Outcome(error=error))
+    return await HANDLERS[name](rt, args, confirm, progress)
+
+
+async def _estimate(
+    rt: Runtime, args: dict[str, Any], confirm: Confirm | None, progress: Progress | None
+) -> dict[str, Any]:
+    target = _target(rt, args["tool"])
+    return _priced(rt, ESTIMATE_TOOL["name"], target, dict(args.get("arguments") or {}))
+
+
+def _priced(rt: Runtime, name: str, target: CompiledTool, inner: dict[str, Any]) -> dict[str, Any]:
+    """Validate `inner` exactly as the real call would and say what it would cost; send nothing."""
+    account = account_of(target.action, inner, rt.default_account)
+    found = validation.problems(target.checked_schema, inner)
+    if found:
+        error = ToolError("VALIDATION_ERROR", validation.summary(found), fields=found)
+        return dispatch.envelope(rt, name, account, Outcome(error=error))
+    estimated = estimate(target.action.spec, inner)
+    remaining, daily_left, cap = rt.meter.remaining(), rt.daily_left(), rt.guards.max_credits_per_call
+    fits = all(limit is None or estimated <= limit for limit in (cap, remaining, daily_left))
+    data = {
+        "tool": target.name,
+        "estimated": estimated,
+        "rule": rule_text(target.action.spec.credits),
+        "fits_budget": fits,
+        "budget_remaining": remaining,
+        "daily_remaining": daily_left,
+        "max_credits_per_call": rt.guards.max_credits_per_call,
+        "side_effect": target.action.spec.side_effect.value,
+    }
+    return dispatch.envelope(rt, name, account, Outcome(data=data))
+
+
+async def _wait(
+    rt: Runtime, args: dict[str, Any], confirm: Confirm | None, progress: Progress | None
+) -> dict[str, Any]:
+    async def poll(poll_args: dict[str, Any]) -> dict[str, Any]:
+        return await rt.run(WAIT_POLLS, poll_args)
+
+    envelope = await wait_for_events(poll, args, interval_s=rt.wait_poll_s, progress=progress)
+    return {**envelope, "tool": WAIT_TOOL["name"]}
+
+
+async def _search(
+    rt: Runtime, args: dict[str, Any], confirm: Confirm | None, progress: Progress | None
+) -> dict[str, Any]:
+    return dispatch.envelope(rt, SEARCH, None, Outcome(data=compact.search(rt.catalog, args)))
+
+
+async def _describe(
+    rt: Runtime, args: dict[str, Any], confirm: Confirm | None, progress: Progress | None
+) -> dict[str, Any]:
+    return dispatch.envelope(rt, DESCRIBE, None, Outcome(data=compact.describe(_target(rt, args["action"]))))
+
+
+async def _run(rt: Runtime, args: dict[str, Any], confirm: Confirm | None, progress: Progress | None) -> dict[str, Any]:
+    target, inner = _target(rt, args["action"]), dict(args.get("arguments") or {})
+    if args.get("dry_run"):
+        return _priced(rt, RUN, target, inner)
+    return await dispatch.run_tool(rt, target, inner, confirm, progress)
+
+
+HANDLERS: dict[str, Handler] = {
+    ESTIMATE_TOOL["name"]: _estimate,
+    WAIT_TOOL["name"]: _wait,
+    SEARCH: _search,
+    DESCRIBE: _describe,
+    RUN: _run,
+}
+# Handlers whose argument names an API tool: an unknown name is refused with the closest ones.
+TARGETED = {ESTIMATE_TOOL["name"]: "tool", DESCRIBE: "action", RUN: "action"}
+
+
+def _target(rt: Runtime, name: str) -> CompiledTool:
+    tool = rt.catalog.get(name)
+    assert tool is not None  # `answer` refused unknown names
+    return tool
+
+
+def _unknown(rt: Runtime, given: str) -> str:
+    close = difflib.get_close_matches(given, list(rt.catalog.tools), n=3, cutoff=0.5)
+    hint = f"did you mean {' or '.join(close)}? " if close else ""
+    where = f"find actions with {SEARCH}" if rt.catalog.compact else "see tools/list"
+    return f"unknown {'action' if rt.catalog.compact else 'tool'} {given!r}; {hint}({where})"

@@ -1,0 +1,165 @@
+"""The runtime: the parts one server process (or one API key over HTTP) runs tool calls with —
+catalog, API client, credit meter, ledger, read cache, outreach state, files — and
+`open_runtime`, which builds them from the settings.
+
+Everything a call touches hangs off the runtime, so the MCP layer, resources, subscriptions
+and the CLI take a `Runtime` and nothing else.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack, asynccontextmanager
+from typing import Any, Literal
+
+from linkup_mcp.api.client import LinkupClient
+from linkup_mcp.api.retry import RetryPolicy
+from linkup_mcp.call import dispatch
+from linkup_mcp.call.confirmation import Confirm
+from linkup_mcp.call.dispatch import UnknownToolError
+from linkup_mcp.call.files import FileStore
+from linkup_mcp.call.guards import Guards, parse_pacing
+from linkup_mcp.call.heartbeat import Progress
+from linkup_mcp.call.send_checks import PreviewTokens, RecipientCap
+from linkup_mcp.config import Settings
+from linkup_mcp.redact import Redactor
+from linkup_mcp.spec.catalog import Catalog, Exposure
+from linkup_mcp.spec.credits import CreditMeter
+from linkup_mcp.store.ledger import Ledger
+from linkup_mcp.store.read_cache import ReadCache
+
+ConfirmMode = Literal["off", "outreach", "all", "preview"]
+
+NOT_CONFIGURED = "LINKUP_API_KEY is not set. Set it to your LinkupAPI key, or start with --sandbox."
+NO_KEY_WITH_CLIENT_KEYS = (
+    "No LinkupAPI key: send yours in the X-Linkup-Api-Key header (this server takes one per request "
+    "and has none of its own)."
+)
+
+
+class Runtime:
+    def __init__(
+        self,
+        catalog: Catalog,
+        *,
+        client: LinkupClient | None,
+        meter: CreditMeter,
+        ledger: Ledger | None = None,
+        guards: Guards | None = None,
+        confirm_mode: ConfirmMode = "off",
+        default_account: str | None = None,
+        sandbox: bool = False,
+        max_result_bytes: int | None = None,
+        upload_dir: str | None = None,
+        max_upload_bytes: int = 10_000_000,
+        cache_ttl: str | None = None,
+        max_recipients: int | None = None,
+        not_configured: str = NOT_CONFIGURED,
+        redactor: Redactor | None = None,
+    ):
+        self.catalog = catalog
+        self.client = client
+        self.meter = meter
+        self.ledger = ledger or Ledger(":memory:")
+        self.guards = guards or Guards()
+        self.confirm_mode = confirm_mode
+        self.default_account = default_account
+        self.sandbox = sandbox
+        self.max_result_bytes = max_result_bytes
+        self.upload_dir, self.max_upload_bytes = upload_dir, max_upload_bytes
+        self.not_configured = not_configured
+        self.redactor = redactor or Redactor([])
+        self.files = FileStore()
+        self.previews = PreviewTokens()
+        self.recipients = RecipientCap(max_recipients)
+        self.cache = ReadCache(self.ledger, cache_ttl) if cache_ttl != "0" else None
+        self.wait_poll_s = 2.0  # webhooks_wait polling interval
+
+    async def call(
+        self,
+        name: str,
+        arguments: dict[str, Any] | None,
+        *,
+        confirm: Confirm | None = None,
+        progress: Progress | None = None,
+    ) -> dict[str, Any]:
+        """A listed tool by name: its result envelope (UnknownToolError if it is not listed)."""
+        return await dispatch.call(self, name, arguments, confirm=confirm, progress=progress)
+
+    async def run(self, name: str, arguments: dict[str, Any]) -> dict[str, Any]:
+        """An API tool by name, listed or not (compact mode): for the server's own resources."""
+        tool = self.catalog.get(name)
+        if tool is None:
+            raise UnknownToolError(name)
+        return await dispatch.run_tool(self, tool, dict(arguments))
+
+    def daily_left(self) -> int | None:
+        daily = self.guards.daily_credits
+        return None if daily is None else max(0, daily - self.ledger.spent_today())
+
+    def own_spend(self) -> dict[str, Any]:
+        """What this server spent and may still spend (blocking: reads the ledger)."""
+        return {
+            "session_spent": self.meter.spent,
+            "max_credits": self.meter.max_credits,
+            "budget_remaining": self.meter.remaining(),
+            "max_credits_per_call": self.guards.max_credits_per_call,
+            "spent_today": self.ledger.spent_today(),
+            "daily_credits": self.guards.daily_credits,
+            "daily_remaining": self.daily_left(),
+        }
+
+
+def build_catalog(settings: Settings) -> Catalog:
+    return Catalog.build(
+        exposure=Exposure.of(settings.toolsets, settings.read_only, settings.tools, settings.exclude_tools),
+        compact=settings.tool_mode == "compact",
+    )
+
+
+@asynccontextmanager
+async def open_runtime(settings: Settings, *, transport: Any = None) -> AsyncIterator[Runtime]:
+    """The runtime of these settings, against the real API or the built-in sandbox; closed on exit."""
+    async with AsyncExitStack() as stack:
+        base_url, api_key = settings.base_url, settings.api_key_value()
+        default_account = settings.account_id
+        if settings.sandbox:
+            from linkup_mcp.sandbox import SandboxServer  # web stack only in sandbox mode
+
+            sandbox = stack.enter_context(SandboxServer())
+            base_url, api_key = sandbox.base_url, sandbox.config.api_key
+            default_account = default_account or sandbox.config.account_id
+        ledger = Ledger(settings.ledger_path())
+        stack.callback(ledger.close)
+        client = None
+        if api_key:
+            client = LinkupClient(
+                base_url=base_url,
+                api_key=api_key,
+                timeout=settings.timeout,
+                policy=RetryPolicy(max_retries=settings.max_retries, deadline_s=settings.retry_deadline),
+                transport=transport,
+                requests_per_minute=settings.rate_limit,
+            )
+            stack.push_async_callback(client.aclose)
+        yield Runtime(
+            build_catalog(settings),
+            client=client,
+            meter=CreditMeter(settings.max_credits),
+            ledger=ledger,
+            guards=Guards(
+                max_credits_per_call=settings.max_credits_per_call,
+                daily_credits=settings.daily_credits,
+                pacing=parse_pacing(settings.pacing),
+            ),
+            confirm_mode=settings.confirm,
+            default_account=default_account,
+            sandbox=settings.sandbox,
+            max_result_bytes=settings.max_result_bytes,
+            upload_dir=settings.upload_dir,
+            max_upload_bytes=settings.max_upload_bytes,
+            cache_ttl=settings.cache_ttl,
+            max_recipients=settings.max_recipients,
+            not_configured=NO_KEY_WITH_CLIENT_KEYS if settings.client_keys and not api_key else NOT_CONFIGURED,
+            redactor=Redactor([api_key]),
+        )

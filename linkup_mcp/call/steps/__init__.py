@@ -1,0 +1,1 @@
+"""The steps of one API tool call, one module each; `call/pipeline.py` holds their order."""

@@ -1,0 +1,67 @@
+"""Before outreach is sent: what is already known about the recipient (free), the recipient cap
+(LINKUP_MAX_RECIPIENTS), and the preview (LINKUP_CONFIRM=preview) with its single-use token."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from linkup_mcp.call.context import Call, Next, blocking
+from linkup_mcp.call.guards import admission
+from linkup_mcp.call.outcome import Outcome
+from linkup_mcp.call.send_checks import TOKEN_TTL_S, known_invitation_state
+from linkup_mcp.errors import ToolError
+from linkup_mcp.spec.models import SideEffect
+
+# Outreach tools answered from a cached lookup of the recipient's state instead of being sent.
+PRESEND_STATE = {"network_invite": "network_check_invitation"}
+
+
+async def step(call: Call, next: Next) -> Outcome:
+    if call.spec.side_effect is not SideEffect.outreach:
+        return await next(call)
+    rt = call.rt
+    stop = None if call.args.get("allow_duplicate") else await blocking(known_state, call)
+    stop = stop or rt.recipients.check(call.action, call.account, call.args)
+    if stop is None and rt.confirm_mode == "preview":
+        token = call.args.get("confirm_token")
+        if token is None:
+            return await preview(call)
+        stop = rt.previews.redeem(str(token), call.action, call.account, call.params)
+    if stop is not None:
+        return await call.refuse(stop.code, stop.message)
+    return await next(call)
+
+
+def known_state(call: Call) -> ToolError | None:
+    rt = call.rt
+    source = rt.catalog.get(PRESEND_STATE.get(call.name, ""))
+    url = call.args.get("profile_url")
+    if source is None or rt.cache is None or not isinstance(url, str):
+        return None
+    ttl = rt.cache.ttl(source.name, source.action.spec.cache_ttl)
+    found = rt.cache.get(rt.cache.key(source.name, call.account, {"profile_url": url}), ttl) if ttl else None
+    return known_invitation_state(found[0]) if found else None
+
+
+async def preview(call: Call) -> Outcome:
+    """What would be sent, to whom, at what cost, whether a gate would refuse it, and the token to send it."""
+    rt, outreach, params = call.rt, call.spec.outreach, call.params
+    blocked = await blocking(rt.ledger.peek, admission(call.action, call.account, call.args, call.estimated, rt.guards))
+    shown: dict[str, Any] = {
+        "tool": call.name,
+        "account_id": call.account,
+        "recipient": {p: params[p] for p in (outreach.target if outreach else []) if p in params},
+        "content": {p: params[p] for p in (outreach.text if outreach else []) if p in params},
+        "estimated_credits": call.estimated,
+        "would_be_refused": {"code": blocked.code, "message": blocked.message} if blocked else None,
+    }
+    data = {
+        "sent": False,
+        "preview": shown,
+        "confirm_token": rt.previews.issue(call.action, call.account, params),
+        "expires_in_s": TOKEN_TTL_S,
+        "next_step": "Show this to the user. To send, call the same tool with the same arguments plus "
+        "confirm_token. Changed arguments need a new preview.",
+    }
+    await blocking(call.record, "PREVIEW")
+    return Outcome(data=data, extras={"preview": True}, estimated=call.estimated)

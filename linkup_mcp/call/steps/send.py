@@ -1,0 +1,28 @@
+"""The request itself, and what LinkupAPI's answer (or its silence) means for this call."""
+
+from __future__ import annotations
+
+from linkup_mcp.api.client import PathValueError, TransportFailure
+from linkup_mcp.call.context import Call, Next
+from linkup_mcp.call.outcome import Outcome, from_reply, transport_error
+from linkup_mcp.errors import ToolError
+
+
+async def step(call: Call, next: Next) -> Outcome:
+    client = call.rt.client
+    assert client is not None  # the account step refuses a runtime without one
+    action = call.action
+    call.sending = True
+    try:
+        reply = await client.send(
+            action.route,
+            account_id=call.account,
+            action=action.wire_action,
+            params=call.params,
+            read_only=action.read_only,
+        )
+    except PathValueError as exc:
+        return Outcome(error=ToolError("VALIDATION_ERROR", str(exc)))
+    except TransportFailure as exc:
+        return Outcome(error=transport_error(call.tool, exc))
+    return from_reply(call.tool, reply, call.estimated)
