@@ -10,7 +10,7 @@ from linkup_mcp.call.context import Call
 from linkup_mcp.call.outcome import Outcome
 from linkup_mcp.call.result_size import fit
 from linkup_mcp.call.steps.account import account_of
-from linkup_mcp.errors import ToolError
+from linkup_mcp.errors import Code, ToolError
 from linkup_mcp.redact import Redactor
 from linkup_mcp.spec.catalog import CompiledTool
 from linkup_mcp.spec.envelope import build
@@ -38,7 +38,7 @@ async def call(
     args = dict(arguments or {})
     if _too_deep(args):
         problem = {"field": "(arguments)", "problem": f"nested deeper than {MAX_DEPTH} levels"}
-        error = ToolError("VALIDATION_ERROR", validation.summary([problem]), fields=[problem])
+        error = ToolError(Code.VALIDATION_ERROR, validation.summary([problem]), fields=[problem])
         return envelope(rt, name, None, Outcome(error=error))
     if name in rt.catalog.local:
         return await local.answer(rt, name, args, confirm, progress)

@@ -15,7 +15,7 @@ from linkup_mcp.call import compact, dispatch, validation
 from linkup_mcp.call.outcome import Outcome
 from linkup_mcp.call.steps.account import account_of
 from linkup_mcp.call.webhook_wait import wait_for_events
-from linkup_mcp.errors import ToolError
+from linkup_mcp.errors import Code, ToolError
 from linkup_mcp.spec.catalog import CompiledTool
 from linkup_mcp.spec.credits import estimate, rule_text
 from linkup_mcp.spec.local_tools import DESCRIBE, ESTIMATE_TOOL, RUN, SEARCH, WAIT_POLLS, WAIT_TOOL
@@ -37,7 +37,7 @@ async def answer(
         if given is not None and rt.catalog.get(str(given)) is None:
             found = [{"field": TARGETED[name], "problem": _unknown(rt, str(given))}]
     if found:
-        error = ToolError("VALIDATION_ERROR", validation.summary(found), fields=found)
+        error = ToolError(Code.VALIDATION_ERROR, validation.summary(found), fields=found)
         return dispatch.envelope(rt, name, None, Outcome(error=error))
     return await HANDLERS[name](rt, args, confirm, progress)
 
@@ -54,7 +54,7 @@ def _priced(rt: Runtime, name: str, target: CompiledTool, inner: dict[str, Any])
     account = account_of(target.action, inner, rt.default_account)
     found = validation.problems(target.checked_schema, inner)
     if found:
-        error = ToolError("VALIDATION_ERROR", validation.summary(found), fields=found)
+        error = ToolError(Code.VALIDATION_ERROR, validation.summary(found), fields=found)
         return dispatch.envelope(rt, name, account, Outcome(error=error))
     estimated = estimate(target.action.spec, inner)
     remaining, daily_left, cap = rt.meter.remaining(), rt.daily_left(), rt.guards.max_credits_per_call

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from linkup_mcp.api.client import Reply, TransportFailure
-from linkup_mcp.errors import HINTS, ToolError
+from linkup_mcp.errors import Code, ToolError
 from linkup_mcp.spec.catalog import CompiledTool
 from linkup_mcp.store.ledger import OK
 
@@ -30,7 +30,7 @@ class Outcome:
 def unknown_outcome(tool: CompiledTool, what: str) -> ToolError:
     check = tool.action.spec.verify_with or "the matching list or get tool"
     return ToolError(
-        "OUTCOME_UNKNOWN",
+        Code.OUTCOME_UNKNOWN,
         f"{what} The action may or may not have happened; it was not retried. "
         f"Check with {check} before calling {tool.name} again.",
     )
@@ -39,7 +39,7 @@ def unknown_outcome(tool: CompiledTool, what: str) -> ToolError:
 def transport_error(tool: CompiledTool, exc: TransportFailure) -> ToolError:
     if exc.maybe_sent and not tool.action.read_only:
         return unknown_outcome(tool, f"No answer from LinkupAPI ({exc.kind}: {exc.detail}).")
-    code = "TIMEOUT" if exc.kind == "timeout" else "NETWORK_ERROR"
+    code = Code.TIMEOUT if exc.kind == "timeout" else Code.NETWORK_ERROR
     tries = f" after {exc.attempts} attempts" if exc.attempts > 1 else ""
     return ToolError(code, f"LinkupAPI could not be reached ({exc.detail}){tries}. Retry later; nothing was charged.")
 
@@ -57,11 +57,12 @@ def from_reply(tool: CompiledTool, reply: Reply, estimated: int) -> Outcome:
     error = body.get("error") if body else None
     if isinstance(error, dict) and isinstance(error.get("code"), str):
         code, message = error["code"], str(error.get("message") or "")
-        if side_effecting and (status >= 500 or code == "INTERNAL_ERROR"):  # it may have happened
+        if side_effecting and (status >= 500 or code == Code.INTERNAL_ERROR):  # it may have happened
             what = f"LinkupAPI answered HTTP {status} {code} ({message})."
             return Outcome(error=unknown_outcome(tool, what), charged=charged or 0)
-        hint = HINTS.get(code)
-        if code == "RATE_LIMITED" and reply.retry_after is not None:
+        known = Code._value2member_map_.get(code)
+        hint = known.hint if isinstance(known, Code) else ""
+        if code == Code.RATE_LIMITED and reply.retry_after is not None:
             hint = f"Retry after {reply.retry_after:.0f} s."
         text = f"{message} {hint}".strip() if hint else message
         return Outcome(error=ToolError(code, text, http_status=status), charged=charged or 0)
@@ -71,5 +72,5 @@ def from_reply(tool: CompiledTool, reply: Reply, estimated: int) -> Outcome:
     if side_effecting and (status >= 500 or 200 <= status < 300):
         return Outcome(error=unknown_outcome(tool, what + detail))
     if status == 429:
-        return Outcome(error=ToolError("RATE_LIMITED", "Rate limited by LinkupAPI. " + HINTS["RATE_LIMITED"], 429))
-    return Outcome(error=ToolError("BAD_RESPONSE", what + detail + " Retry later.", http_status=status))
+        return Outcome(error=ToolError(Code.RATE_LIMITED, "Rate limited by LinkupAPI. " + Code.RATE_LIMITED.hint, 429))
+    return Outcome(error=ToolError(Code.BAD_RESPONSE, what + detail + " Retry later.", http_status=status))

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from linkup_mcp.errors import ToolError
+from linkup_mcp.errors import Code, ToolError
 from linkup_mcp.spec.models import ResolvedAction
 from linkup_mcp.store.ledger import digest
 
@@ -49,13 +49,13 @@ class PreviewTokens:
         found = self._issued.pop(token, None)
         how = "Call without confirm_token to get a new preview."
         if found is None:
-            return ToolError("CONFIRM_TOKEN_INVALID", f"This confirm_token is unknown or was already used. {how}")
+            return ToolError(Code.CONFIRM_TOKEN_INVALID, f"This confirm_token is unknown or was already used. {how}")
         bound, expires = found
         if self.clock() > expires:
-            return ToolError("CONFIRM_TOKEN_INVALID", f"This confirm_token expired ({TOKEN_TTL_S} s). {how}")
+            return ToolError(Code.CONFIRM_TOKEN_INVALID, f"This confirm_token expired ({TOKEN_TTL_S} s). {how}")
         if bound != _bound(action, account, params):
             return ToolError(
-                "CONFIRM_TOKEN_INVALID",
+                Code.CONFIRM_TOKEN_INVALID,
                 f"This confirm_token was issued for different arguments (or account); nothing was sent. {how}",
             )
         return None
@@ -81,7 +81,7 @@ class RecipientCap:
         if who in seen or len(seen) < self.cap:
             return None
         return ToolError(
-            "RECIPIENT_LIMIT",
+            Code.RECIPIENT_LIMIT,
             f"This server process has already sent {kind} outreach to {len(seen)} distinct recipients, the cap "
             f"(LINKUP_MAX_RECIPIENTS={self.cap}). Nothing was sent. A new session, or a higher cap set by the "
             "user, is needed for more.",
@@ -101,9 +101,9 @@ def known_invitation_state(cached: Any) -> ToolError | None:
     hint = "Nothing was sent or charged; pass allow_duplicate: true to invite anyway."
     if state == "ACCEPTED" or kind == "CONNECTED":
         return ToolError(
-            "ALREADY_CONNECTED", f"network_check_invitation shows this person is already connected. {hint}"
+            Code.ALREADY_CONNECTED, f"network_check_invitation shows this person is already connected. {hint}"
         )
     if state == "PENDING":
         who = "you invited them" if kind == "SENT" else "they invited you (accept it with network_accept)"
-        return ToolError("ALREADY_PENDING", f"An invitation is already pending: {who}. {hint}")
+        return ToolError(Code.ALREADY_PENDING, f"An invitation is already pending: {who}. {hint}")
     return None

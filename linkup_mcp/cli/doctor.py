@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from pydantic import ValidationError
 
 from linkup_mcp.config import Settings
-from linkup_mcp.errors import HINTS
+from linkup_mcp.errors import Code
 from linkup_mcp.redact import Redactor
 
 if TYPE_CHECKING:
@@ -141,7 +141,7 @@ async def _account_check(runtime: Runtime, settings: Settings) -> Check:
     if data.get("is_active", data.get("status") in ("connected", "active")):
         return Check(True, "account", f"{label} active")
     reason = f": {data['status_reason']}" if data.get("status_reason") else ""
-    return Check(False, "account", f"{label} is {data.get('status', 'inactive')}{reason}. {HINTS['ACCOUNT_INACTIVE']}")
+    return Check(False, "account", f"{label} is {data.get('status', 'inactive')}{reason}. {Code.ACCOUNT_INACTIVE.hint}")
 
 
 def _credits_check(data: Any) -> Check:
@@ -151,7 +151,7 @@ def _credits_check(data: Any) -> Check:
     if balance is None:
         return Check(True, "credits", "the API answered without a balance figure")
     if balance <= 0:
-        return Check(False, "credits", f"{balance} remaining. {HINTS['INSUFFICIENT_CREDITS']}")
+        return Check(False, "credits", f"{balance} remaining. {Code.INSUFFICIENT_CREDITS.hint}")
     return Check(True, "credits", f"{balance} remaining")
 
 

@@ -25,7 +25,7 @@ from linkup_mcp.call.confirmation import Answer, AnswerStates, Confirm, InputReq
 from linkup_mcp.call.dispatch import UnknownToolError
 from linkup_mcp.call.runtime import Runtime, open_runtime
 from linkup_mcp.config import Settings
-from linkup_mcp.errors import ToolError
+from linkup_mcp.errors import Code, ToolError
 from linkup_mcp.mcp import resources
 from linkup_mcp.mcp.prompts import PROMPTS, WorkflowPrompt
 from linkup_mcp.mcp.subscriptions import Subscriptions
@@ -145,7 +145,7 @@ def create_server(
         except Exception as exc:  # a bug of ours must not take the server down
             log.error("tool %s failed: %s", params.name, runtime.redactor.text(repr(exc)))
             error = ToolError(
-                "INTERNAL_ERROR", f"linkup-mcp failed internally ({type(exc).__name__}); please report it."
+                Code.INTERNAL_ERROR, f"linkup-mcp failed internally ({type(exc).__name__}); please report it."
             )
             envelope = build(tool=params.name, account_id=None, error=error)
         return tool_result(envelope, runtime.redactor, resources.embedded_files(runtime, envelope))

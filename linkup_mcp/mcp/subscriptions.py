@@ -30,6 +30,7 @@ from mcp.shared.exceptions import MCPError
 from linkup_mcp.api.client import StreamRefused
 from linkup_mcp.api.webhook_follow import WebhookFollower
 from linkup_mcp.call.runtime import Runtime
+from linkup_mcp.errors import Code
 from linkup_mcp.mcp.resources import WEBHOOK_EVENTS_TEMPLATE, webhook_events_uri, webhook_of, webhooks_exposed
 
 log = logging.getLogger(__name__)
@@ -233,7 +234,7 @@ class Subscriptions:
         except Exception as exc:  # a bug of ours must not take the server (this task group) down
             log.error("webhook %s: following its stream failed: %r", webhook_id, exc)
             if not follow.ready.is_set():
-                follow.refused = StreamRefused(500, "INTERNAL_ERROR", f"linkup-mcp failed ({type(exc).__name__})")
+                follow.refused = StreamRefused(500, Code.INTERNAL_ERROR, f"linkup-mcp failed ({type(exc).__name__})")
         finally:
             follow.ready.set()
             if self._follows.get(follow.key) is follow:

@@ -6,6 +6,7 @@ from typing import Any
 
 from linkup_mcp.call.context import Call, Next
 from linkup_mcp.call.outcome import Outcome
+from linkup_mcp.errors import Code
 from linkup_mcp.spec.models import ResolvedAction
 
 NO_ACCOUNT = "No account: pass account_id or set LINKUP_ACCOUNT_ID (list accounts with accounts_list)."
@@ -24,7 +25,7 @@ def account_of(action: ResolvedAction, args: dict[str, Any], default: str | None
 
 async def step(call: Call, next: Next) -> Outcome:
     if call.rt.client is None:
-        return await call.refuse("NOT_CONFIGURED", call.rt.not_configured)
+        return await call.refuse(Code.NOT_CONFIGURED, call.rt.not_configured)
     if call.account is None and call.action.route.account in ("required", "path"):
-        return await call.refuse("NOT_CONFIGURED", NO_ACCOUNT)
+        return await call.refuse(Code.NOT_CONFIGURED, NO_ACCOUNT)
     return await next(call)

@@ -10,7 +10,7 @@ from linkup_mcp.call.context import Call, Next
 from linkup_mcp.call.heartbeat import Heartbeat
 from linkup_mcp.call.outcome import Outcome
 from linkup_mcp.call.pagination import next_arguments
-from linkup_mcp.errors import ToolError
+from linkup_mcp.errors import Code, ToolError
 from linkup_mcp.spec.credits import estimate
 from linkup_mcp.spec.models import PaginationStyle
 
@@ -74,7 +74,7 @@ async def _pages(call: Call, next: Next) -> Outcome:
             f"max_credits={cap} does not cover one page ({estimate(spec, current)} credits); "
             "raise max_credits or ask for a smaller page."
         )
-        return Outcome(error=ToolError("BUDGET_EXCEEDED", message))
+        return Outcome(error=ToolError(Code.BUDGET_EXCEEDED, message))
     data = {**last.data, key: items} if isinstance(last.data, dict) else last.data
     extras = {"auto_pages": {"pages": pages, "results": len(items), "credits": spent, "stopped": stopped}}
     resume = None if stopped == "end" else current  # an error stop resumes at the failed page

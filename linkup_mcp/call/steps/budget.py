@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from linkup_mcp.call.context import Call, Next
 from linkup_mcp.call.outcome import Outcome
+from linkup_mcp.errors import Code
 from linkup_mcp.spec.credits import estimate, rule_text
 
 
@@ -21,7 +22,7 @@ async def step(call: Call, next: Next) -> Outcome:
     call.estimated = estimate(call.spec, call.args)
     refusal = over_cap(call, call.estimated)
     if refusal:
-        return await call.refuse("BUDGET_EXCEEDED", refusal)
+        return await call.refuse(Code.BUDGET_EXCEEDED, refusal)
     outcome = await next(call)
     outcome.estimated = call.estimated
     return outcome

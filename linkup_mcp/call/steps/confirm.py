@@ -5,7 +5,7 @@ from __future__ import annotations
 from linkup_mcp.call.confirmation import ask
 from linkup_mcp.call.context import Call, Next
 from linkup_mcp.call.outcome import Outcome
-from linkup_mcp.errors import ToolError
+from linkup_mcp.errors import Code, ToolError
 from linkup_mcp.spec.catalog import CONTROL_ARGS
 from linkup_mcp.spec.models import SideEffect
 
@@ -34,11 +34,11 @@ async def step(call: Call, next: Next) -> Outcome:
     if needs_confirmation(call):
         answer = await ask(call.confirm, prompt(call))
         if answer == "unavailable":
-            return Outcome(error=ToolError("CONFIRMATION_UNAVAILABLE", UNAVAILABLE))
+            return Outcome(error=ToolError(Code.CONFIRMATION_UNAVAILABLE, UNAVAILABLE))
         if answer != "accept":
             return Outcome(
                 error=ToolError(
-                    "DECLINED", f"The user {answer}d this call in the confirmation prompt; nothing was sent."
+                    Code.DECLINED, f"The user {answer}d this call in the confirmation prompt; nothing was sent."
                 )
             )
     return await next(call)

@@ -12,7 +12,7 @@ from linkup_mcp.call.confirmation import InputRequired
 from linkup_mcp.call.context import Call, Next, blocking
 from linkup_mcp.call.guards import admission
 from linkup_mcp.call.outcome import Outcome
-from linkup_mcp.errors import ToolError
+from linkup_mcp.errors import Code, ToolError
 from linkup_mcp.spec.credits import rule_text
 from linkup_mcp.store.ledger import OK, OUTCOME_UNKNOWN, Refusal
 
@@ -22,7 +22,7 @@ async def step(call: Call, next: Next) -> Outcome:
     reservation = meter.reserve(call.estimated)  # concurrent calls cannot share the last credits
     if reservation is None:
         return await call.refuse(
-            "BUDGET_EXCEEDED",
+            Code.BUDGET_EXCEEDED,
             f"This call is estimated at {call.estimated} credits ({rule_text(call.spec.credits)}) but only "
             f"{meter.remaining()} of the LINKUP_MAX_CREDITS budget is left. Ask for fewer results.",
         )

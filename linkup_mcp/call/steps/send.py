@@ -5,7 +5,7 @@ from __future__ import annotations
 from linkup_mcp.api.client import PathValueError, TransportFailure
 from linkup_mcp.call.context import Call, Next
 from linkup_mcp.call.outcome import Outcome, from_reply, transport_error
-from linkup_mcp.errors import ToolError
+from linkup_mcp.errors import Code, ToolError
 
 
 async def step(call: Call, next: Next) -> Outcome:
@@ -22,7 +22,7 @@ async def step(call: Call, next: Next) -> Outcome:
             read_only=action.read_only,
         )
     except PathValueError as exc:
-        return Outcome(error=ToolError("VALIDATION_ERROR", str(exc)))
+        return Outcome(error=ToolError(Code.VALIDATION_ERROR, str(exc)))
     except TransportFailure as exc:
         return Outcome(error=transport_error(call.tool, exc))
     return from_reply(call.tool, reply, call.estimated)

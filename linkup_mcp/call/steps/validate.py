@@ -6,12 +6,13 @@ from linkup_mcp.call import validation
 from linkup_mcp.call.context import Call, Next, blocking
 from linkup_mcp.call.files import UploadError, read_upload
 from linkup_mcp.call.outcome import Outcome
+from linkup_mcp.errors import Code
 
 
 async def step(call: Call, next: Next) -> Outcome:
     found = validation.problems(call.tool.checked_schema, call.args)
     if found:
-        return await call.refuse("VALIDATION_ERROR", validation.summary(found), fields=found)
+        return await call.refuse(Code.VALIDATION_ERROR, validation.summary(found), fields=found)
     local = call.spec.local_file
     if local is not None and local.arg in call.args:
         args = dict(call.args)
@@ -22,6 +23,6 @@ async def step(call: Call, next: Next) -> Outcome:
             )
         except UploadError as exc:
             problem = [{"field": local.arg, "problem": str(exc)}]
-            return await call.refuse("VALIDATION_ERROR", f"Invalid arguments: {exc}", fields=problem)
+            return await call.refuse(Code.VALIDATION_ERROR, f"Invalid arguments: {exc}", fields=problem)
         call.args = args
     return await next(call)
