@@ -99,20 +99,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         from linkup_mcp.cli.demo import run_demo
 
         return run_demo()
+    from linkup_mcp.cli.settings import InvalidSettings, checked
+
     if ns.command == "doctor":  # before settings load: an invalid configuration is one of its checks
         from linkup_mcp.cli.doctor import run_doctor
 
-        return run_doctor(lambda: _settings(ns))
-    from pydantic import ValidationError
-
+        return run_doctor(lambda: checked(lambda: _settings(ns)))
     try:
-        settings = _settings(ns)
-    except ValidationError as exc:
+        settings = checked(lambda: _settings(ns))
+    except InvalidSettings as exc:
         print("linkup-mcp: invalid configuration:", file=sys.stderr)
-        for err in exc.errors():
-            name = "LINKUP_" + "_".join(str(p) for p in err["loc"][:1]).upper()
-            message = str(err["msg"]).removeprefix("Value error, ")
-            print(f"  {name}: {message} (got {err.get('input')!r})", file=sys.stderr)
+        for problem in exc.problems:
+            print(f"  {problem.line()}", file=sys.stderr)
         return 2
     from linkup_mcp.redact import setup_logging
 

@@ -5,12 +5,30 @@ from __future__ import annotations
 import os
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationInfo, field_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 
 DEFAULT_BASE_URL = "https://api.linkupapi.com"
 
 
 ENV_PREFIX = "LINKUP_"
+
+DEFAULT_PACING: dict[str, int] = {"invitation": 20, "message": 50, "engagement": 40}
+
+
+def parse_pacing(text: str | None) -> dict[str, int]:
+    """`invitation=10,message=30` over the defaults; `kind=0` blocks a kind; raises ValueError."""
+    caps = dict(DEFAULT_PACING)
+    for part in (text or "").split(","):
+        if not part.strip():
+            continue
+        kind, sep, value = part.partition("=")
+        kind = kind.strip()
+        if not sep or kind not in DEFAULT_PACING or not value.strip().isdigit():
+            raise ValueError(
+                f"LINKUP_PACING entry {part.strip()!r} is not KIND=NUMBER with KIND one of {sorted(DEFAULT_PACING)}"
+            )
+        caps[kind] = int(value)
+    return caps
 
 
 class Settings(BaseModel):
@@ -88,19 +106,6 @@ class Settings(BaseModel):
             return parts or None
         return value
 
-    @field_validator("toolsets", "tools", "exclude_tools")
-    @classmethod
-    def _known_names(cls, value: list[str] | None, info: ValidationInfo) -> list[str] | None:
-        """A misspelled name would silently serve fewer tools (or none): stop at start instead."""
-        if value is None:
-            return value
-        from linkup_mcp.spec.catalog import unknown_name_problem  # the specs say which names exist
-
-        problem = unknown_name_problem("toolset" if info.field_name == "toolsets" else "tool", value)
-        if problem:
-            raise ValueError(problem)
-        return value
-
     @field_validator("cache_ttl")
     @classmethod
     def _valid_cache_ttl(cls, value: str | None) -> str | None:
@@ -112,8 +117,6 @@ class Settings(BaseModel):
     @field_validator("pacing")
     @classmethod
     def _check_pacing(cls, value: str | None) -> str | None:
-        from linkup_mcp.call.guards import parse_pacing
-
         parse_pacing(value)  # raises ValueError with the fix in the message
         return value
 
@@ -138,13 +141,12 @@ class Settings(BaseModel):
 
 
 def from_environment(environ: Any = None) -> dict[str, str]:
-    """The LINKUP_* variables that name a setting (others are ignored)."""
+    """The LINKUP_* variables that name a setting and have a value (others are ignored)."""
     environ = os.environ if environ is None else environ
-    return {
-        name: environ[ENV_PREFIX + name.upper()]
-        for name in Settings.model_fields
-        if ENV_PREFIX + name.upper() in environ
-    }
+    found = {name: environ.get(ENV_PREFIX + name.upper()) for name in Settings.model_fields}
+    # An empty value is unset: a client config (or an MCPB bundle's optional setting left blank)
+    # passes `LINKUP_ACCOUNT_ID=""`, which must mean "no default account", not the account "".
+    return {name: value for name, value in found.items() if value is not None and value.strip()}
 
 
 def load_settings(**overrides: Any) -> Settings:

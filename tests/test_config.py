@@ -8,6 +8,7 @@ import pytest
 from pydantic import ValidationError
 
 from linkup_mcp.__main__ import _settings, build_parser
+from linkup_mcp.cli.settings import InvalidSettings, Problem, checked
 from linkup_mcp.config import Settings, load_settings
 
 
@@ -92,33 +93,40 @@ def test_a_misspelled_toolset_stops_the_server_with_the_name_and_a_hint(
 
 
 def test_the_toolsets_flag_is_checked_too(monkeypatch: pytest.MonkeyPatch) -> None:
-    with pytest.raises(ValidationError) as err:
-        _settings(build_parser().parse_args(["--toolsets", "profile", "--transport", "http"]))
-    (problem,) = err.value.errors()
-    assert problem["loc"] == ("toolsets",)
-    assert problem["msg"] == f"Value error, unknown toolset 'profile' (did you mean profiles?); {VALID_TOOLSETS}"
+    ns = build_parser().parse_args(["--toolsets", "profile", "--transport", "http"])
+    with pytest.raises(InvalidSettings) as err:
+        checked(lambda: _settings(ns))
+    assert err.value.problems == [
+        Problem("LINKUP_TOOLSETS", f"unknown toolset 'profile' (did you mean profiles?); {VALID_TOOLSETS}", "profile")
+    ]
 
 
 @pytest.mark.parametrize("var", ["LINKUP_TOOLS", "LINKUP_EXCLUDE_TOOLS"])
 def test_unknown_tool_names_are_refused_with_close_matches(monkeypatch: pytest.MonkeyPatch, var: str) -> None:
     monkeypatch.setenv(var, "profiles_get,credits_estimate,mail_find_emails,zzz")
-    with pytest.raises(ValidationError) as err:
-        load_settings()
-    message = err.value.errors()[0]["msg"]
-    assert message.startswith(
-        "Value error, unknown tool 'mail_find_emails' (did you mean mail_find_email or mail_validate_email?), 'zzz'; "
+    with pytest.raises(InvalidSettings) as err:
+        checked(load_settings)
+    (problem,) = err.value.problems
+    assert problem.variable == var
+    assert problem.message.startswith(
+        "unknown tool 'mail_find_emails' (did you mean mail_find_email or mail_validate_email?), 'zzz'; "
         "valid tools: accounts_list, accounts_get, "
     )
-    assert message.endswith(", credits_estimate, webhooks_wait")
+    assert problem.message.endswith(", credits_estimate, webhooks_wait")
 
 
 def test_known_names_pass() -> None:
-    s = Settings(toolsets=["webhooks", "auth"], tools=["webhooks_wait", "auth_login"], exclude_tools=["credits_get"])
-    assert (s.toolsets, s.tools, s.exclude_tools) == (
-        ["webhooks", "auth"],
-        ["webhooks_wait", "auth_login"],
-        ["credits_get"],
-    )
+    s = checked(lambda: Settings(toolsets=["webhooks", "auth"], tools=["webhooks_wait"], exclude_tools=["credits_get"]))
+    assert (s.toolsets, s.tools, s.exclude_tools) == (["webhooks", "auth"], ["webhooks_wait"], ["credits_get"])
+
+
+def test_empty_values_are_unset(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A client passes an optional setting left blank as "": no default account, no budget."""
+    for var in ("LINKUP_ACCOUNT_ID", "LINKUP_MAX_CREDITS", "LINKUP_TOOLSETS"):
+        monkeypatch.setenv(var, "")
+    monkeypatch.setenv("LINKUP_DAILY_CREDITS", "  ")
+    s = checked(load_settings)
+    assert (s.account_id, s.max_credits, s.toolsets, s.daily_credits) == (None, None, None, None)
 
 
 def test_the_sandbox_keeps_its_own_ledger(tmp_path: Any) -> None:

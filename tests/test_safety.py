@@ -9,7 +9,8 @@ import httpx2
 import pytest
 
 from linkup_mcp.call.confirmation import AnswerStates, InputRequired
-from linkup_mcp.call.guards import DEFAULT_PACING, Guards, parse_pacing
+from linkup_mcp.call.guards import Guards
+from linkup_mcp.config import DEFAULT_PACING, parse_pacing
 from tests.conftest import v2_error, v2_success
 
 pytestmark = pytest.mark.anyio

@@ -19,26 +19,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from linkup_mcp.config import DEFAULT_PACING
 from linkup_mcp.spec.models import ResolvedAction
 from linkup_mcp.store.ledger import Admission, digest
-
-DEFAULT_PACING: dict[str, int] = {"invitation": 20, "message": 50, "engagement": 40}
-
-
-def parse_pacing(text: str | None) -> dict[str, int]:
-    """`invitation=10,message=30` over the defaults; `kind=0` blocks a kind; raises ValueError."""
-    caps = dict(DEFAULT_PACING)
-    for part in (text or "").split(","):
-        if not part.strip():
-            continue
-        kind, sep, value = part.partition("=")
-        kind = kind.strip()
-        if not sep or kind not in DEFAULT_PACING or not value.strip().isdigit():
-            raise ValueError(
-                f"LINKUP_PACING entry {part.strip()!r} is not KIND=NUMBER with KIND one of {sorted(DEFAULT_PACING)}"
-            )
-        caps[kind] = int(value)
-    return caps
 
 
 @dataclass(frozen=True)

@@ -13,8 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from pydantic import ValidationError
-
+from linkup_mcp.cli.settings import InvalidSettings
 from linkup_mcp.config import Settings
 from linkup_mcp.errors import Code
 from linkup_mcp.redact import Redactor
@@ -51,11 +50,9 @@ def run_doctor(load: Callable[[], Settings]) -> int:
 
     try:
         settings = load()
-    except ValidationError as exc:
-        for err in exc.errors():
-            name = "LINKUP_" + "_".join(str(p) for p in err["loc"][:1]).upper()
-            message = str(err["msg"]).removeprefix("Value error, ")
-            report(Check(False, "configuration", f"{name}: {message} (got {err.get('input')!r}); fix or unset it"))
+    except InvalidSettings as exc:
+        for problem in exc.problems:
+            report(Check(False, "configuration", f"{problem.line()}; fix or unset it"))
         print("(the other checks need a valid configuration)")
         return 1
     secrets.append(settings.api_key_value())
