@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-import os
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +11,7 @@ from jsonschema import Draft202012Validator
 from linkup_mcp.spec.catalog import Catalog, Exposure
 from linkup_mcp.spec.envelope import OUTPUT_SCHEMA
 from linkup_mcp.spec.loader import load_specs
+from scripts.regenerate import COMMAND, catalog_snapshot
 
 SNAPSHOT = Path(__file__).parent / "snapshots" / "catalog.json"
 
@@ -83,14 +82,12 @@ def test_filters_toolsets_and_read_only() -> None:
     assert all(t.action.read_only for t in reads.tools.values())
 
 
-def test_catalog_snapshot(catalog: Catalog) -> None:
-    """Schema drift is an API change for agents: update on purpose with UPDATE_SNAPSHOTS=1."""
-    current = json.dumps(catalog.definitions(), indent=1, sort_keys=True, ensure_ascii=False) + "\n"
-    if os.environ.get("UPDATE_SNAPSHOTS") == "1":
-        SNAPSHOT.parent.mkdir(exist_ok=True)
-        SNAPSHOT.write_text(current, encoding="utf-8")
-    assert SNAPSHOT.exists(), "no snapshot yet: run UPDATE_SNAPSHOTS=1 uv run pytest tests/test_catalog.py"
-    assert SNAPSHOT.read_text(encoding="utf-8") == current, "tool catalog changed: review, then UPDATE_SNAPSHOTS=1"
+def test_catalog_snapshot() -> None:
+    """Schema drift is an API change for agents: regenerate on purpose and review the diff."""
+    assert SNAPSHOT.exists(), f"no snapshot yet: {COMMAND}"
+    assert SNAPSHOT.read_text(encoding="utf-8") == catalog_snapshot(), (
+        f"tool catalog changed: review, then {COMMAND} (and look at the diff of tests/snapshots/catalog.json)"
+    )
 
 
 def test_filters_exact_tool_names() -> None:
@@ -109,3 +106,29 @@ def test_filters_exact_tool_names() -> None:
         "network_list_invitations",
         "network_recommendations",
     ]
+
+
+def test_toolset_defaults_come_from_the_specs(tmp_path: Path) -> None:
+    """`toolset.default: false` makes a toolset opt-in: off unless LINKUP_TOOLSETS names it
+    (its local tools too); `Exposure.everything()` and OPT_IN_TOOLSETS follow the specs."""
+    from linkup_mcp.spec import catalog as catalog_module
+    from linkup_mcp.spec.catalog import opt_in_toolsets, toolset_specs
+    from linkup_mcp.spec.loader import default_specs_dir
+
+    for path in default_specs_dir().glob("*.yaml"):
+        text = path.read_text(encoding="utf-8")
+        if path.stem == "credits":  # credits becomes opt-in, webhooks on by default
+            text = text.replace("toolset:\n  default: true", "toolset:\n  default: false", 1)
+        if path.stem == "webhooks":
+            text = text.replace("toolset:\n  default: false", "toolset:\n  default: true", 1)
+        (tmp_path / path.name).write_text(text, encoding="utf-8")
+    actions = load_specs(tmp_path, cache=False)
+    assert opt_in_toolsets(actions) == {a.toolset for a in actions if not a.toolset_info.default}
+    assert "credits" in opt_in_toolsets(actions) and "webhooks" not in opt_in_toolsets(actions)
+    listed = Catalog.build(actions, Exposure()).names()
+    assert "credits_get" not in listed and "credits_estimate" not in listed
+    assert "webhooks_events" in listed and "webhooks_wait" in listed
+    assert "credits_get" in Catalog.build(actions, Exposure.of(toolsets=["credits"])).names()
+    packaged = toolset_specs()
+    assert Exposure.everything().toolsets == set(packaged)
+    assert {name for name, info in packaged.items() if not info.default} == catalog_module.OPT_IN_TOOLSETS

@@ -10,6 +10,7 @@ import pytest
 
 from linkup_mcp.__main__ import main
 from linkup_mcp.sandbox import SandboxServer
+from linkup_mcp.spec.catalog import Catalog, Exposure
 from linkup_mcp.spec.loader import default_specs_dir, load_specs
 
 
@@ -40,7 +41,8 @@ def doctor(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, list[st
 
 
 def specs_line() -> str:
-    return f"✓ tool specs: {len(load_specs())} actions from {default_specs_dir()}, 44 tools exposed"
+    exposed = len(Catalog.build(exposure=Exposure()).definitions())  # the default exposure, local tools too
+    return f"✓ tool specs: {len(load_specs())} actions from {default_specs_dir()}, {exposed} tools exposed"
 
 
 def test_all_good(

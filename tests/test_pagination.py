@@ -11,7 +11,10 @@ from linkup_mcp.spec.models import Pagination, PaginationStyle
 
 OFFSET = Pagination(style=PaginationStyle.offset)
 CURSOR = Pagination(style=PaginationStyle.cursor)
-PAGES = Pagination(style=PaginationStyle.pages, page_size=10)
+PAGES = Pagination(style=PaginationStyle.pages, page_size=10, count="total_results")
+# the count param is the spec's (pagination.count), not a name the code knows
+PAGES_LIMIT = Pagination(style=PaginationStyle.pages, page_size=10, count="limit")
+PAGES_NO_COUNT = Pagination(style=PaginationStyle.pages, page_size=10)
 
 CASES: list[tuple[Pagination, dict[str, Any], Any, Any]] = [
     (OFFSET, {"count": 10}, {"pagination": {"next_offset": 10, "has_more": True}}, {"count": 10, "offset": 10}),
@@ -34,6 +37,9 @@ CASES: list[tuple[Pagination, dict[str, Any], Any, Any]] = [
     (PAGES, {"total_results": 25}, {"total_available_results": 100}, {"start_page": 3, "end_page": 5}),
     (PAGES, {"total_results": 20}, {"total_available_results": 100}, {"start_page": 3, "end_page": 4}),
     (PAGES, {}, {"total_available_results": 8}, None),
+    (PAGES_LIMIT, {"limit": 25}, {"total_available_results": 100}, {"start_page": 3, "end_page": 5}),
+    (PAGES_LIMIT, {"other": 25}, {"total_available_results": 100}, {"other": 25, "start_page": 2, "end_page": 2}),
+    (PAGES_NO_COUNT, {}, {"total_available_results": 100}, {"start_page": 2, "end_page": 2}),
     (Pagination(), {"x": 1}, {"pagination": {"has_more": True}}, None),
 ]
 

@@ -9,12 +9,12 @@ from typing import Any
 import pytest
 
 from linkup_mcp.api.client import LinkupClient
-from linkup_mcp.call.dispatcher import Dispatcher
+from linkup_mcp.call.runtime import Runtime
 from linkup_mcp.sandbox import SandboxServer
 from linkup_mcp.spec.catalog import Catalog
 from linkup_mcp.spec.credits import CreditMeter
 from linkup_mcp.store.ledger import Ledger
-from linkup_mcp.store.read_cache import parse_ttls
+from linkup_mcp.store.read_cache import ReadCache, parse_ttls, subject_of
 
 pytestmark = pytest.mark.anyio
 
@@ -30,8 +30,8 @@ class Clock:
 
 
 class World:
-    def __init__(self, dispatcher: Dispatcher, sandbox: SandboxServer, clock: Clock):
-        self.d, self.sandbox, self.clock = dispatcher, sandbox, clock
+    def __init__(self, runtime: Runtime, sandbox: SandboxServer, clock: Clock):
+        self.d, self.sandbox, self.clock = runtime, sandbox, clock
 
     def sent(self) -> int:
         return len(self.sandbox.state.requests)
@@ -45,7 +45,7 @@ async def world(catalog: Catalog) -> AsyncIterator[World]:
     clock = Clock()
     with SandboxServer() as sandbox:
         client = LinkupClient(base_url=sandbox.base_url, api_key=sandbox.config.api_key)
-        d = Dispatcher(
+        d = Runtime(
             catalog,
             client=client,
             meter=CreditMeter(),
@@ -107,3 +107,17 @@ def test_ttl_settings() -> None:
     assert parse_ttls("600, profiles_get=60") == (600, {"profiles_get": 60})
     with pytest.raises(ValueError, match="not SECONDS or TOOL=SECONDS"):
         parse_ttls("profiles_get=soon")
+
+
+def test_the_subject_params_come_from_the_spec() -> None:
+    """A cached read is kept under its spec's `subject`; a write drops only that subject's answers
+    (every answer of the tool when the write names no subject)."""
+    cache = ReadCache(Ledger(":memory:"))
+    acme, other = {"company_id": "acme"}, {"company_id": "globex"}
+    for args in (acme, other):
+        cache.put(cache.key("x_get", "acc", args), "x_get", "acc", args, {"n": 1}, subject=["company_id"])
+    assert cache.invalidate(["x_get"], "acc", {"company_id": "ACME/"}, subject=["company_id"]) == 1
+    assert cache.get(cache.key("x_get", "acc", other), 60) is not None
+    assert cache.invalidate(["x_get"], "acc", {"company_id": "globex"}, subject=[]) == 1  # no subject: all
+    assert subject_of({"a": "", "b": "B"}, ["a", "b"]) == subject_of({"b": "b"}, ["b"])
+    assert subject_of({"company_id": "acme"}, []) is None

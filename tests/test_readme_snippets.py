@@ -28,6 +28,7 @@ from typing import IO, Any, NamedTuple
 
 import pytest
 
+from linkup_mcp.spec.catalog import Catalog
 from tests.e2e.raw import INITIALIZE
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -199,7 +200,7 @@ def exchange(launch: Launch, cwd: Path, extra_env: dict[str, str] | None = None)
 def check_handshake(answers: list[dict[str, Any]]) -> None:
     initialized, listed = answers
     assert initialized["id"] == 0 and initialized["result"]["serverInfo"]["name"] == "linkup-mcp"
-    assert listed["id"] == 1 and len(listed["result"]["tools"]) == 44
+    assert listed["id"] == 1 and len(listed["result"]["tools"]) == len(Catalog.build().names())
 
 
 @pytest.mark.parametrize("name", sorted(n for n, launch in LAUNCHES.items() if form(launch) == CLONE))

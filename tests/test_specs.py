@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-import os
+import re
 import shutil
 from pathlib import Path
 
@@ -11,68 +11,59 @@ import jsonschema
 import pytest
 import yaml
 
+from linkup_mcp.spec.catalog import toolset_specs
 from linkup_mcp.spec.loader import SpecError, default_specs_dir, load_specs
-from linkup_mcp.spec.models import SideEffect, spec_format_schema
+from linkup_mcp.spec.models import SideEffect
+from scripts.regenerate import COMMAND, spec_schema
 
 SPECS = default_specs_dir()
 META = SPECS / "spec.schema.json"
 
-# Every V2 action of the migration guide, plus the non-category endpoints (design.md names).
-EXPECTED = {
-    "profiles": "get_me get get_contact visit search_people search_companies get_company get_viewers get_reactions",
-    "messages": "send list_inbox get_conversation",
-    "network": "invite accept list_connections list_invitations list_sent withdraw check_invitation recommendations",
-    "content": "create create_company search get_feed like react comment answer_comment repost get_comments "
-    "get_reactions time_spent",
-    "recruiter": "get_posts get_candidates get_cv publish_job close_job",
-    "mail": "find_email reverse_email validate_email",
-    "accounts": "list get",
-    "credits": "get",
-    "webhooks": "create list update delete start stop events",
-    "auth": "login checkpoint",
-}
-OUTREACH = {
-    "messages_send",
-    "network_invite",
-    "content_create",
-    "content_create_company",
-    "content_like",
-    "content_react",
-    "content_comment",
-    "content_answer_comment",
-    "content_repost",
-    "recruiter_publish_job",
-}
-DESTRUCTIVE = {"network_withdraw", "recruiter_close_job", "webhooks_delete"}
-WRITE = {"profiles_visit", "network_accept", "content_time_spent", "webhooks_create", "webhooks_update"}
-WRITE |= {"webhooks_start", "webhooks_stop", "auth_login", "auth_checkpoint"}
+ACTIONS = load_specs()
 
 
-def test_every_action_has_a_spec() -> None:
-    tools = {a.tool for a in load_specs()}
-    assert tools == {f"{cat}_{name}" for cat, names in EXPECTED.items() for name in names.split()}
+def test_each_spec_file_is_named_after_its_category() -> None:
+    for path in sorted(SPECS.glob("*.yaml")):
+        assert yaml.safe_load(path.read_text(encoding="utf-8"))["category"] == path.stem, path.name
 
 
-def test_side_effect_classes() -> None:
-    by_class = {a.tool: a.spec.side_effect for a in load_specs()}
-    assert {t for t, c in by_class.items() if c is SideEffect.outreach} == OUTREACH
-    assert {t for t, c in by_class.items() if c is SideEffect.destructive} == DESTRUCTIVE
-    assert {t for t, c in by_class.items() if c is SideEffect.write} == WRITE
-
-
-def test_outreach_actions_say_how_to_verify_and_what_identifies_them() -> None:
-    for action in load_specs():
-        if action.spec.side_effect is SideEffect.outreach:
-            assert action.spec.outreach is not None, action.tool
+def test_outreach_and_destructive_actions_say_how_to_verify() -> None:
+    """What OUTCOME_UNKNOWN names: how to tell whether an unconfirmed send happened."""
+    for action in ACTIONS:
+        if action.spec.side_effect in (SideEffect.outreach, SideEffect.destructive):
             assert action.spec.verify_with, action.tool
 
 
+def test_side_effect_class_fits_the_route() -> None:
+    for action in ACTIONS:
+        if action.route.method == "GET":
+            assert action.spec.side_effect is SideEffect.read, action.tool
+        if action.route.method == "DELETE":
+            assert action.spec.side_effect is SideEffect.destructive, action.tool
+
+
+def test_what_a_write_invalidates_is_cached_by_subject() -> None:
+    """A write's `invalidates` drops cached answers about its subject: the tools it names are
+    cached reads that say what their subject is, in a param the write has too."""
+    by_tool = {a.tool: a for a in ACTIONS}
+    for action in ACTIONS:
+        for name in action.spec.invalidates:
+            cached = by_tool[name].spec
+            assert cached.cache_ttl is not None, (action.tool, name)
+            if action.spec.subject:
+                assert cached.subject, (action.tool, name)
+                assert set(cached.subject) & set(action.spec.subject), (action.tool, name)
+
+
+def test_toolsets_are_described_and_some_are_on_by_default() -> None:
+    infos = toolset_specs(ACTIONS)
+    assert any(t.default for t in infos.values())
+    assert len({t.description for t in infos.values()}) == len(infos)
+
+
 def test_meta_schema_is_current() -> None:
-    """tool_specs/spec.schema.json is generated from the models: regenerate with UPDATE_SNAPSHOTS=1."""
-    current = json.dumps(spec_format_schema(), indent=1, sort_keys=True) + "\n"
-    if os.environ.get("UPDATE_SNAPSHOTS") == "1":
-        META.write_text(current, encoding="utf-8")
-    assert META.read_text(encoding="utf-8") == current
+    """tool_specs/spec.schema.json is generated from the models."""
+    assert META.read_text(encoding="utf-8") == spec_schema(), f"tool_specs/spec.schema.json is stale: {COMMAND}"
 
 
 @pytest.mark.parametrize("path", sorted(SPECS.glob("*.yaml")), ids=lambda p: p.name)
@@ -84,8 +75,8 @@ def test_spec_file_matches_meta_schema(path: Path) -> None:
 
 
 def _broken(tmp_path: Path, edit: str, replacement: str) -> Path:
-    shutil.copy(SPECS / "network.yaml", tmp_path / "network.yaml")
-    shutil.copy(SPECS / "mail.yaml", tmp_path / "mail.yaml")
+    for path in SPECS.glob("*.yaml"):
+        shutil.copy(path, tmp_path / path.name)
     target = tmp_path / "network.yaml"
     text = target.read_text(encoding="utf-8")
     assert edit in text
@@ -112,6 +103,32 @@ def _broken(tmp_path: Path, edit: str, replacement: str) -> Path:
             "outreach: {kind: invitation, target: [nobody",
             "outreach names unknown params ['nobody']",
         ),
+        ("toolset:\n  default: true\n", "toolset:\n", "network.yaml: toolset.default: Field required"),
+        (
+            "subject: [profile_url, identifier]",
+            "subject: [profile_url, person]",
+            "subject names unknown params ['person']",
+        ),
+        (
+            "presend_check: {tool: network_check_invitation,",
+            "presend_check: {tool: network_check_invitations,",
+            "network_invite: presend_check.tool 'network_check_invitations' is not a tool",
+        ),
+        (
+            "presend_check: {tool: network_check_invitation,",
+            "presend_check: {tool: network_list_sent,",
+            "network_invite: presend_check.tool 'network_list_sent' is not cached (no cache_ttl)",
+        ),
+        (
+            "presend_check: {tool: network_check_invitation, param: profile_url}",
+            "presend_check: {tool: network_check_invitation, param: identifier}",
+            "presend_check.param 'identifier' is not a param of network_check_invitation",
+        ),
+        (
+            "invalidates: [network_check_invitation, profiles_get]",
+            "invalidates: [network_check_invitation, profiles_gett]",
+            "network_invite: invalidates names unknown tools ['profiles_gett']",
+        ),
     ],
 )
 def test_spec_mistakes_are_reported_with_file_and_reason(
@@ -131,21 +148,52 @@ def test_all_problems_are_reported_at_once(tmp_path: Path) -> None:
     assert [p.split(":")[0] for p in info.value.problems] == ["mail.yaml", "network.yaml"]
 
 
-def test_parsed_specs_are_cached_and_invalidated_by_edits(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from linkup_mcp.spec import loader as specs
-
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+def test_an_edited_spec_file_takes_effect_at_the_next_load(tmp_path: Path) -> None:
     directory = tmp_path / "specs"
     shutil.copytree(SPECS, directory, ignore=shutil.ignore_patterns("*.json"))
     first = load_specs(directory)
-    assert len(list((tmp_path / "cache" / "linkup-mcp").glob("specs-*.json"))) == 1
-
-    def no_yaml(files: list[Path]) -> list[tuple[str, object]]:
-        raise AssertionError("the YAML parser ran although nothing changed")
-
-    monkeypatch.setattr(specs, "_parse_yaml", no_yaml)
-    assert load_specs(directory) == first  # served from the cache
     edited = directory / "mail.yaml"
     edited.write_text(edited.read_text(encoding="utf-8").replace("Find a work email", "Find an email"), "utf-8")
-    with pytest.raises(AssertionError, match="the YAML parser ran"):
-        load_specs(directory)  # a changed file is parsed again
+    second = load_specs(directory)
+    assert second != first
+    assert [a.spec.title for a in second if a.tool == "mail_find_email"] == ["Find an email"]
+
+
+PAGED = {
+    "name": "search",
+    "title": "Search things",
+    "description": "Search things by keyword; returns a page of results with their ids and names.",
+    "side_effect": "read",
+    "credits": {"per_results": {"every": 10, "param": "total_results", "default": 10}},
+    "pagination": {"style": "pages", "page_size": 10, "items": "results", "count": "total_results"},
+    "params": {
+        "type": "object",
+        "properties": {
+            "total_results": {"type": "integer", "description": "How many"},
+            "start_page": {"type": "integer", "description": "First page"},
+            "end_page": {"type": "integer", "description": "Last page"},
+        },
+    },
+}
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        ({"pagination": {**PAGED["pagination"], "count": None}}, "needs pagination.count (the same param)"),
+        ({"pagination": {**PAGED["pagination"], "count": "end_page"}}, "and credits.per_results.param"),
+        ({"pagination": {"style": "none", "count": "total_results"}}, "pagination.count is for pagination style pages"),
+        ({"subject": ["total_results"]}, "subject is for cached reads (cache_ttl) and actions that invalidate"),
+        ({"adds_server_spend": True, "side_effect": "write"}, "adds_server_spend is for read actions"),
+        ({"presend_check": {"tool": "x_get", "param": "total_results"}}, "presend_check is for outreach actions"),
+        ({"side_effect": "outreach"}, "side_effect outreach and an outreach block go together"),
+    ],
+)
+def test_action_field_rules(change: dict[str, object], expected: str) -> None:
+    from pydantic import ValidationError
+
+    from linkup_mcp.spec.models import ActionSpec
+
+    ActionSpec.model_validate(PAGED)
+    with pytest.raises(ValidationError, match=re.escape(expected)):
+        ActionSpec.model_validate({**PAGED, **change})

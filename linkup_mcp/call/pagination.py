@@ -36,14 +36,16 @@ def next_arguments(pagination: Pagination, args: dict[str, Any], data: Any) -> d
 
 def _next_pages(pagination: Pagination, args: dict[str, Any], data: Any) -> dict[str, Any] | None:
     size = pagination.page_size or 10
+    count = pagination.count  # the param asking for a number of results (the spec's pagination.count)
+    asked = args.get(count) if count else None
     if "start_page" in args:
         start = int(args["start_page"])
         end = int(args.get("end_page", start))
         seen = end * size
-        if "total_results" in args:
-            seen = min(seen, (start - 1) * size + int(args["total_results"]))
+        if asked is not None:
+            seen = min(seen, (start - 1) * size + int(asked))
     else:
-        wanted = int(args.get("total_results", size))  # the API returns one page by default
+        wanted = int(asked) if asked is not None else size  # the API returns one page by default
         start, end, seen = 1, max(1, -(-wanted // size)), wanted
     more = _get(data, "pagination", "has_more")
     if more is None:
@@ -51,9 +53,9 @@ def _next_pages(pagination: Pagination, args: dict[str, Any], data: Any) -> dict
         more = isinstance(available, int) and available > seen
     if not more:
         return None
-    # Resume at the page holding the first result not yet returned: when total_results cut a
-    # page short, that page comes again (a few repeats rather than lost results).
+    # Resume at the page holding the first result not yet returned: when the count cut a page
+    # short, that page comes again (a few repeats rather than lost results).
     first = seen // size + 1
-    nxt = {k: v for k, v in args.items() if k != "total_results"}
+    nxt = {k: v for k, v in args.items() if k != count}
     nxt["start_page"], nxt["end_page"] = first, first + (end - start)
     return nxt

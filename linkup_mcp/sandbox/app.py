@@ -275,6 +275,20 @@ class _Request:
         self.path_category = path_category or category
 
 
+def served(method: str, path: str, action: str | None = None) -> tuple[str, str] | None:
+    """(category, action) of the handler answering `method path` (`action` in a V2 action body),
+    or None when the sandbox would answer NOT_FOUND, METHOD_NOT_ALLOWED or INVALID_ACTION.
+    For tests comparing what the sandbox serves with what a client calls; changes nothing."""
+    body = json.dumps({"action": action} if action is not None else {}).encode()
+    try:
+        request = _parse_request(method, path, body, {})
+    except ApiError:
+        return None
+    if request.category in CATEGORIES and request.action not in CATEGORIES[request.category]:
+        return None
+    return request.category, request.action or ""
+
+
 def _parse_request(method: str, path: str, body: bytes, query: dict[str, str]) -> _Request:
     if path.rstrip("/") == "/v2/credits":
         _allow(method, "GET")

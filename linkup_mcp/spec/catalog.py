@@ -1,6 +1,6 @@
 """Compile resolved specs into MCP tools, once at start-up, and filter what is exposed.
 
-Each compiled tool keeps its resolved action (for the dispatcher) next to the exact
+Each compiled tool keeps its resolved action (for the call pipeline) next to the exact
 definition clients see: name, title, description with the cost line, Draft 2020-12 input
 schema with `additionalProperties: false` and `account_id`, the envelope as output schema,
 and annotations derived from the side-effect class.
@@ -19,7 +19,7 @@ from linkup_mcp.call.shaping import FIELDS_SCHEMA
 from linkup_mcp.spec.credits import cost_line
 from linkup_mcp.spec.envelope import OUTPUT_SCHEMA
 from linkup_mcp.spec.loader import load_specs
-from linkup_mcp.spec.models import ID_PATTERN, PaginationStyle, ResolvedAction, SideEffect
+from linkup_mcp.spec.models import ID_PATTERN, PaginationStyle, ResolvedAction, SideEffect, Toolset
 
 # Arguments that steer the server and never reach the API's `params`.
 CONTROL_ARGS = ("account_id", "allow_duplicate", "fresh", "fields", "confirm_token", "max_credits")
@@ -51,10 +51,6 @@ _EFFECT_NOTES = {
 }
 
 PAGING_NOTE = "Paging: call again with the result's `next`."
-
-# Toolsets that exist but are off unless named in LINKUP_TOOLSETS.
-# webhooks: creating one starts paid monitoring (~10 credits/day per account), so it is opt-in.
-OPT_IN_TOOLSETS = frozenset({"auth", "webhooks"})
 
 
 @dataclass(frozen=True)
@@ -180,21 +176,18 @@ class Exposure:
 
     @classmethod
     def everything(cls) -> Exposure:
-        """Every tool, opt-in toolsets included (docs, tests)."""
-        return cls(
-            frozenset({"profiles", "messages", "network", "content", "recruiter", "mail"})
-            | frozenset({"accounts", "credits"})
-            | OPT_IN_TOOLSETS
-        )
+        """Every toolset of the packaged specs, opt-in ones included (docs, tests)."""
+        return cls(frozenset(toolset_specs()))
 
-    def allows(self, name: str, toolset: str, read_only: bool) -> bool:
-        """The one checklist deciding whether a tool is listed and callable."""
+    def allows(self, name: str, toolset: str, read_only: bool, *, on_by_default: bool | None = None) -> bool:
+        """The one checklist deciding whether a tool is listed and callable. `on_by_default` is
+        its toolset's `default` in the specs (looked up in the packaged specs when not given)."""
         if name in self.exclude_tools or (self.read_only and not read_only):
             return False
         if self.tools is not None and name not in self.tools:
             return False
         if self.toolsets is None:
-            return toolset not in OPT_IN_TOOLSETS
+            return on_by_default if on_by_default is not None else toolset not in opt_in_toolsets()
         return toolset in self.toolsets
 
 
@@ -202,6 +195,23 @@ class Exposure:
 def default_actions() -> tuple[ResolvedAction, ...]:
     """The packaged specs, loaded once per process (settings checks and the catalog share them)."""
     return tuple(load_specs())
+
+
+def toolset_specs(actions: Iterable[ResolvedAction] | None = None) -> dict[str, Toolset]:
+    """Each toolset's `default` and `description` from its spec file, in catalog order."""
+    return {a.toolset: a.toolset_info for a in (default_actions() if actions is None else actions)}
+
+
+def opt_in_toolsets(actions: Iterable[ResolvedAction] | None = None) -> frozenset[str]:
+    """Toolsets listed only when LINKUP_TOOLSETS names them (`default: false` in their spec)."""
+    return frozenset(name for name, toolset in toolset_specs(actions).items() if not toolset.default)
+
+
+def __getattr__(name: str) -> frozenset[str]:
+    """`OPT_IN_TOOLSETS`, derived from the specs when first read (not at import)."""
+    if name == "OPT_IN_TOOLSETS":
+        return opt_in_toolsets()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def exposure_names() -> dict[str, list[str]]:
@@ -225,7 +235,8 @@ def unknown_name_problem(kind: str, given: Iterable[str]) -> str | None:
     for name in unknown:
         close = difflib.get_close_matches(name, valid, n=2, cutoff=0.6)
         parts.append(f"{name!r}" + (f" (did you mean {' or '.join(close)}?)" if close else ""))
-    listed = ", ".join(f"{v} (opt-in)" if v in OPT_IN_TOOLSETS else v for v in valid)
+    opt_in = opt_in_toolsets()
+    listed = ", ".join(f"{v} (opt-in)" if v in opt_in else v for v in valid)
     return f"unknown {kind} {', '.join(parts)}; valid {kind}s: {listed}"
 
 
@@ -243,16 +254,24 @@ class Catalog:
     def build(
         cls, actions: Iterable[ResolvedAction] | None = None, exposure: Exposure | None = None, *, compact: bool = False
     ) -> Catalog:
-        from linkup_mcp.call import compact as meta
-        from linkup_mcp.spec.local_tools import LOCAL_TOOLS
+        from linkup_mcp.spec.local_tools import LOCAL_TOOLS, meta_definitions
 
         exposure = exposure or Exposure()
-        actions = default_actions() if actions is None else actions
-        tools = [compile_tool(a) for a in actions if exposure.allows(a.tool, a.toolset, a.read_only)]
+        actions = list(default_actions() if actions is None else actions)
+        defaults = {name: toolset.default for name, toolset in toolset_specs(actions).items()}
+        tools = [
+            compile_tool(a)
+            for a in actions
+            if exposure.allows(a.tool, a.toolset, a.read_only, on_by_default=defaults[a.toolset])
+        ]
         if compact:
             toolsets = sorted({t.action.category for t in tools})
-            return cls(tools, {d["name"]: d for d in meta.definitions(toolsets)}, compact=True)
-        local = {n: d for n, (d, toolset, ro) in LOCAL_TOOLS.items() if exposure.allows(n, toolset, ro)}
+            return cls(tools, {d["name"]: d for d in meta_definitions(toolsets)}, compact=True)
+        local = {
+            n: d
+            for n, (d, toolset, ro) in LOCAL_TOOLS.items()
+            if exposure.allows(n, toolset, ro, on_by_default=defaults.get(toolset))
+        }
         return cls(tools, local)
 
     def get(self, name: str) -> CompiledTool | None:

@@ -1,9 +1,12 @@
 """Tool spec models: the typed form of `tool_specs/*.yaml`.
 
-A spec file holds one category: its default HTTP route and a list of actions. Each action
-says what the agent sees (title, description, params as JSON Schema), what it costs (credit
-rule), what it does to the world (side-effect class), how it pages, and where it goes on the
-wire. The runtime never reads YAML: it reads these models (or the compiled catalog).
+A spec file holds one category: its toolset (on by default or opt-in, and a one-line
+description), its default HTTP route and a list of actions. Each action says what the agent
+sees (title, description, params as JSON Schema), what it costs (credit rule), what it does to
+the world (side-effect class), how it pages, where it goes on the wire, and the tool-specific
+behaviour the call pipeline reads instead of naming tools in Python (`subject`,
+`presend_check`, `adds_server_spend`). The runtime never reads YAML: it reads these models (or
+the compiled catalog).
 
 `spec_format_schema()` is the JSON Schema of the spec format (for editors and the tests'
 meta-schema check); `loader.load_specs()` reads the files into these models.
@@ -66,13 +69,14 @@ class PaginationStyle(str, Enum):
     none = "none"
     offset = "offset"  # in: offset + count; out: data.pagination{next_offset, has_more}
     cursor = "cursor"  # in: cursor; out: data.next_cursor or data.pagination.next_cursor
-    pages = "pages"  # in: start_page/end_page (and total_results); out: has_more or totals
+    pages = "pages"  # in: start_page/end_page (and the `count` param); out: has_more or totals
 
 
 class Pagination(_Strict):
     style: PaginationStyle = PaginationStyle.none
     page_size: int | None = Field(None, ge=1, description="results per page (pages style)")
     items: str | None = Field(None, description="key of the result list in data (auto-pagination merges it)")
+    count: str | None = Field(None, pattern=SNAKE, description="pages style: the param asking for N results")
 
 
 class Route(_Strict):
@@ -127,6 +131,14 @@ class LocalFile(_Strict):
     description: str = Field(..., min_length=10, description="the argument's description for the agent")
 
 
+class PresendCheck(_Strict):
+    """A cached read whose answer about the same person can stop this call before it is sent,
+    free (e.g. network_check_invitation shows an invitation already pending)."""
+
+    tool: str = Field(..., pattern=SNAKE, description="the cached read tool (it must have cache_ttl)")
+    param: str = Field(..., pattern=SNAKE, description="the param, here and in that tool, naming whom it is about")
+
+
 class ActionSpec(_Strict):
     name: str = Field(..., pattern=SNAKE, description="action name; the tool is {category}_{name}")
     wire_action: str | None = Field(None, pattern=SNAKE, description="action sent on the wire (default: name)")
@@ -147,6 +159,15 @@ class ActionSpec(_Strict):
     )
     invalidates: list[str] = Field(
         default_factory=list, description="tools whose cached results about this call's subject it changes"
+    )
+    subject: list[str] = Field(
+        default_factory=list, description="params naming whom the call is about (cache and invalidation), best first"
+    )
+    presend_check: PresendCheck | None = Field(
+        None, description="outreach: a cached read consulted before sending; a known state refuses, free"
+    )
+    adds_server_spend: bool = Field(
+        False, description="the result's data gains `this_server`: this process's spend and budgets (balance tool)"
     )
     binary: list[BinaryField] = Field(default_factory=list, description="base64 files in the response data")
     local_file: LocalFile | None = Field(None, description="an argument taking a local file for a param")
@@ -187,12 +208,26 @@ class ActionSpec(_Strict):
             missing = [p for p in rule.surcharge.if_any if p not in props]
             if missing:
                 raise ValueError(f"credits.surcharge.if_any names unknown params {missing}")
+        if (self.outreach is not None) is not (self.side_effect is SideEffect.outreach):
+            raise ValueError("side_effect outreach and an outreach block go together")
         if self.outreach:
             unknown = [p for p in self.outreach.target + self.outreach.text if p not in props]
             if unknown:
                 raise ValueError(f"outreach names unknown params {unknown}")
         if self.cache_ttl is not None and self.side_effect is not SideEffect.read:
             raise ValueError("cache_ttl is only for read actions")
+        unknown = [p for p in self.subject if p not in props]
+        if unknown:
+            raise ValueError(f"subject names unknown params {unknown}")
+        if self.subject and self.cache_ttl is None and not self.invalidates:
+            raise ValueError("subject is for cached reads (cache_ttl) and actions that invalidate")
+        if self.presend_check:
+            if self.side_effect is not SideEffect.outreach:
+                raise ValueError("presend_check is for outreach actions")
+            if self.presend_check.param not in props:
+                raise ValueError(f"presend_check.param {self.presend_check.param!r} is not a param")
+        if self.adds_server_spend and self.side_effect is not SideEffect.read:
+            raise ValueError("adds_server_spend is for read actions")
         if self.local_file and self.local_file.into not in props:
             raise ValueError(f"local_file.into {self.local_file.into!r} is not a param")
         style = self.pagination.style
@@ -204,6 +239,18 @@ class ActionSpec(_Strict):
             raise ValueError("a paginated action needs pagination.items, the key of its result list")
         if style is PaginationStyle.pages and not self.pagination.page_size:
             raise ValueError("pagination style pages needs page_size")
+        count = self.pagination.count
+        if style is PaginationStyle.pages and rule.per_results and count is None:
+            raise ValueError("pagination style pages with credits.per_results needs pagination.count (the same param)")
+        if count is not None:
+            if style is not PaginationStyle.pages:
+                raise ValueError("pagination.count is for pagination style pages")
+            if count not in props:
+                raise ValueError(f"pagination.count {count!r} is not a param")
+            if rule.per_results and rule.per_results.param != count:
+                raise ValueError(
+                    f"pagination.count {count!r} and credits.per_results.param {rule.per_results.param!r} differ"
+                )
         return self
 
 
@@ -246,9 +293,18 @@ def _stray_keywords(props: dict[str, Any], where: str = "") -> list[str]:
     return found
 
 
+class Toolset(_Strict):
+    """The exposure group of a spec file's actions: LINKUP_TOOLSETS names it by the category."""
+
+    default: bool = Field(..., description="listed when LINKUP_TOOLSETS is not set; false = opt-in")
+    description: str = Field(
+        ..., min_length=10, max_length=200, pattern=r"^[^\n]*$", description="one line: what the toolset is for"
+    )
+
+
 class CategorySpec(_Strict):
-    category: str = Field(..., pattern=SNAKE)
-    toolset: str | None = Field(None, pattern=SNAKE, description="exposure group (default: category)")
+    category: str = Field(..., pattern=SNAKE, description="tools are {category}_{action}; also the toolset name")
+    toolset: Toolset
     route: Route | None = None
     actions: list[ActionSpec] = Field(..., min_length=1)
 
@@ -268,6 +324,24 @@ class CategorySpec(_Strict):
                     raise ValueError(f"action {action.name!r}: path parameter {{{p}}} is not a param")
         return self
 
+    def resolved(self) -> list[ResolvedAction]:
+        """The file's actions with its defaults (route, toolset) applied."""
+        out = []
+        for action in self.actions:
+            route = action.route or self.route
+            assert route is not None  # checked above
+            out.append(
+                ResolvedAction(
+                    tool=f"{self.category}_{action.name}",
+                    category=self.category,
+                    toolset=self.category,
+                    toolset_info=self.toolset,
+                    spec=action,
+                    route=route,
+                )
+            )
+        return out
+
 
 class ResolvedAction(BaseModel):
     """One action with its file's defaults applied: everything the runtime needs."""
@@ -277,6 +351,7 @@ class ResolvedAction(BaseModel):
     tool: str
     category: str
     toolset: str
+    toolset_info: Toolset
     spec: ActionSpec
     route: Route
 
@@ -287,6 +362,36 @@ class ResolvedAction(BaseModel):
     @property
     def read_only(self) -> bool:
         return self.spec.side_effect is SideEffect.read
+
+
+def reference_problems(actions: list[ResolvedAction]) -> list[str]:
+    """What the per-file checks cannot see: `invalidates` and `presend_check` name existing
+    tools (a presend check a cached read taking the same param), and a toolset is described once."""
+    by_tool = {a.tool: a for a in actions}
+    problems = []
+    for action in actions:
+        spec = action.spec
+        unknown = [t for t in spec.invalidates if t not in by_tool]
+        if unknown:
+            problems.append(f"{action.tool}: invalidates names unknown tools {unknown}")
+        presend = spec.presend_check
+        if presend is not None:
+            check = by_tool.get(presend.tool)
+            if check is None:
+                problems.append(f"{action.tool}: presend_check.tool {presend.tool!r} is not a tool")
+            elif check.spec.cache_ttl is None:
+                problems.append(f"{action.tool}: presend_check.tool {presend.tool!r} is not cached (no cache_ttl)")
+            elif presend.param not in check.spec.params.get("properties", {}):
+                problems.append(
+                    f"{action.tool}: presend_check.param {presend.param!r} is not a param of {presend.tool}"
+                )
+    described: dict[str, Toolset] = {}
+    for action in actions:
+        first = described.setdefault(action.toolset, action.toolset_info)
+        if first != action.toolset_info:
+            problems.append(f"toolset {action.toolset!r} is described twice, differently")
+            described[action.toolset] = action.toolset_info
+    return problems
 
 
 def spec_format_schema() -> dict[str, Any]:

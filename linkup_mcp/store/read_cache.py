@@ -2,28 +2,40 @@
 
 Kept in the ledger's SQLite file (table `read_cache`), so it is shared by the processes that
 share the ledger and disappears with `LINKUP_LEDGER=:memory:`. Entries are keyed by a digest of
-(tool, account, arguments); the subject (the profile, post, email... the call is about) is stored
-as a digest too, so a write can invalidate what it changes: an invite to a person drops the
-cached `network_check_invitation` for that person.
+(tool, account, arguments); the subject (the profile, company, email... the call is about) is
+stored as a digest too, so a write can invalidate what it changes: an invite to a person drops
+the cached `network_check_invitation` for that person.
+
+Which params name the subject is each action's `subject:` in its spec (most specific first);
+callers pass it (`subject=action.spec.subject`).
 """
 
 from __future__ import annotations
 
+import functools
 import json
+from collections.abc import Sequence
 from typing import Any
 
 from linkup_mcp.store.ledger import Ledger, digest
 
-# Parameters naming what a call is about, most specific first.
-SUBJECT_PARAMS = ("profile_url", "identifier", "company_url", "post_url", "email", "job_id", "application_id")
 
-
-def subject_of(args: dict[str, Any]) -> str | None:
-    for name in SUBJECT_PARAMS:
+def subject_of(args: dict[str, Any], names: Sequence[str]) -> str | None:
+    """Digest of the first of the `names` params given a non-empty string, normalised."""
+    for name in names:
         value = args.get(name)
         if isinstance(value, str) and value:
             return digest(value.strip().rstrip("/").lower())
     return None
+
+
+@functools.cache
+def _any_subject() -> tuple[str, ...]:
+    """Every param some packaged spec names as a subject: for a caller that passes no `subject`.
+    (Transitional: the call pipeline passes the action's own.)"""
+    from linkup_mcp.spec.loader import load_specs
+
+    return tuple(dict.fromkeys(name for action in load_specs() for name in action.spec.subject))
 
 
 def parse_ttls(raw: str | None) -> tuple[int | None, dict[str, int]]:
@@ -70,23 +82,37 @@ class ReadCache:
             return None
         return json.loads(row[0]), now - row[1]
 
-    def put(self, key: str, tool: str, account: str | None, args: dict[str, Any], data: Any) -> None:
+    def put(
+        self,
+        key: str,
+        tool: str,
+        account: str | None,
+        args: dict[str, Any],
+        data: Any,
+        *,
+        subject: Sequence[str] | None = None,
+    ) -> None:
+        """Keep `data` under `key`, with the subject named by the `subject` params of `args`."""
+        names = _any_subject() if subject is None else subject
         with self.ledger.connection() as db:
             db.execute(
                 "INSERT OR REPLACE INTO read_cache (key, tool, account, subject, ts, data) VALUES (?, ?, ?, ?, ?, ?)",
-                (key, tool, account, subject_of(args), self.ledger.now(), json.dumps(data)),
+                (key, tool, account, subject_of(args, names), self.ledger.now(), json.dumps(data)),
             )
 
-    def invalidate(self, tools: list[str], account: str | None, args: dict[str, Any]) -> int:
-        """Drop cached results of `tools` about this call's subject (all of them if it has none)."""
+    def invalidate(
+        self, tools: list[str], account: str | None, args: dict[str, Any], *, subject: Sequence[str] | None = None
+    ) -> int:
+        """Drop cached results of `tools` about this call's subject (named by its `subject`
+        params; all of them when the call names none)."""
         if not tools:
             return 0
-        subject = subject_of(args)
+        subject_digest = subject_of(args, _any_subject() if subject is None else subject)
         marks = ",".join("?" * len(tools))
         sql = f"DELETE FROM read_cache WHERE tool IN ({marks}) AND account IS ?"
         params: list[Any] = [*tools, account]
-        if subject is not None:
+        if subject_digest is not None:
             sql += " AND (subject = ? OR subject IS NULL)"
-            params.append(subject)
+            params.append(subject_digest)
         with self.ledger.connection() as db:
             return db.execute(sql, params).rowcount

@@ -19,6 +19,7 @@ from typing import Any
 
 import pytest
 
+from linkup_mcp.spec.catalog import Catalog
 from tests.e2e.conftest import ROOT
 
 INSPECTOR = os.environ.get("LINKUP_TEST_INSPECTOR", "@modelcontextprotocol/inspector@0.15.0")
@@ -62,7 +63,7 @@ def run_inspector(binary: Path, *method: str) -> dict[str, Any]:
 
 def test_tools_list(inspector: Path) -> None:
     tools = run_inspector(inspector, "tools/list")["tools"]
-    assert len(tools) == 44
+    assert len(tools) == len(Catalog.build().names())  # the default exposure
     assert all(t["inputSchema"]["type"] == "object" and "outputSchema" in t for t in tools)
 
 

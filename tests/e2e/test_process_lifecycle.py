@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from linkup_mcp.sandbox import SandboxServer
+from linkup_mcp.spec.catalog import Catalog
 from linkup_mcp.store.ledger import Ledger
 from tests.e2e.conftest import ROOT
 from tests.e2e.raw import INITIALIZE, RawServer
@@ -56,7 +57,7 @@ def test_bad_protocol_input_gets_jsonrpc_errors_and_the_server_stays_up() -> Non
     assert big["id"] == 11 and big["result"]["isError"] is True
     assert big["result"]["structuredContent"]["error"]["fields"][0]["field"] == "location"
     server.send({"jsonrpc": "2.0", "id": 12, "method": "tools/list"})
-    assert len(server.receive()["result"]["tools"]) == 44
+    assert len(server.receive()["result"]["tools"]) == len(Catalog.build().names())
     server.close_stdin()
     assert server.proc.wait(10) == 0
     assert "Traceback" not in server.stderr()
@@ -120,7 +121,7 @@ def test_mcp_cancellation_stops_calls_in_flight_and_records_them(tmp_path: Path)
         answer = server.receive()
         while answer.get("id") != 3:  # a cancelled request may or may not be answered first
             answer = server.receive()
-        assert len(answer["result"]["tools"]) == 44  # the server carries on
+        assert len(answer["result"]["tools"]) == len(Catalog.build().names())  # the server carries on
         server.close_stdin()
         assert server.proc.wait(10) == 0
     assert ledger_outcomes(tmp_path / "ledger.sqlite3") == {
