@@ -122,7 +122,7 @@ def test_toolset_defaults_come_from_the_specs(tmp_path: Path) -> None:
         if path.stem == "webhooks":
             text = text.replace("toolset:\n  default: false", "toolset:\n  default: true", 1)
         (tmp_path / path.name).write_text(text, encoding="utf-8")
-    actions = load_specs(tmp_path, cache=False)
+    actions = load_specs(tmp_path)
     assert opt_in_toolsets(actions) == {a.toolset for a in actions if not a.toolset_info.default}
     assert "credits" in opt_in_toolsets(actions) and "webhooks" not in opt_in_toolsets(actions)
     listed = Catalog.build(actions, Exposure()).names()
