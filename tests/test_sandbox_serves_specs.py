@@ -48,7 +48,7 @@ def test_every_sandbox_category_action_has_a_spec() -> None:
 
 
 def test_an_unknown_action_or_route_is_not_served() -> None:
-    assert served("POST", "/v2/profiles", "get_skills") is None
+    assert served("POST", "/v2/profiles", "no_such_action") is None
     assert served("POST", "/v2/nowhere", "get") is None
     assert served("GET", "/v2/profiles", "get") is None
     assert served("POST", "/v2/webhooks/id_1/rewind") is None
