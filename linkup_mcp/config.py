@@ -12,6 +12,12 @@ DEFAULT_BASE_URL = "https://api.linkupapi.com"
 
 ENV_PREFIX = "LINKUP_"
 
+# Daily outreach caps per account, chosen conservatively: LinkedIn restricts accounts that send
+# too much and does not publish its limits; these stay well inside the figures commonly observed.
+# invitation 20: about 100 a week is allowed for most accounts; 20 on each of 5 working days
+# stays inside it without spikes. message 50: bursts of new messages trigger spam checks; 50 is a
+# moderate day for an established account. engagement 40 (posts, comments, reactions, reposts):
+# public activity at a human pace.
 DEFAULT_PACING: dict[str, int] = {"invitation": 20, "message": 50, "engagement": 40}
 
 
@@ -29,6 +35,24 @@ def parse_pacing(text: str | None) -> dict[str, int]:
             )
         caps[kind] = int(value)
     return caps
+
+
+def parse_ttls(raw: str | None) -> tuple[int | None, dict[str, int]]:
+    """LINKUP_CACHE_TTL: `N` (seconds for every cached tool; 0 disables) and/or `tool=N` pairs."""
+    every: int | None = None
+    per_tool: dict[str, int] = {}
+    for part in (raw or "").split(","):
+        part = part.strip()
+        if not part:
+            continue
+        name, sep, value = part.rpartition("=")
+        if not value.strip().isdigit():
+            raise ValueError(f"LINKUP_CACHE_TTL entry {part!r} is not SECONDS or TOOL=SECONDS")
+        if sep:
+            per_tool[name.strip()] = int(value)
+        else:
+            every = int(value)
+    return every, per_tool
 
 
 class Settings(BaseModel):
@@ -109,8 +133,6 @@ class Settings(BaseModel):
     @field_validator("cache_ttl")
     @classmethod
     def _valid_cache_ttl(cls, value: str | None) -> str | None:
-        from linkup_mcp.store.read_cache import parse_ttls
-
         parse_ttls(value)
         return value
 

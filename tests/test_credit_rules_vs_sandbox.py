@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from linkup_mcp.api.client import LinkupClient
-from linkup_mcp.call.guards import Guards
+from linkup_mcp.call.outreach import Guards
 from linkup_mcp.call.runtime import Runtime
 from linkup_mcp.sandbox import SandboxServer
 from linkup_mcp.spec.catalog import Catalog

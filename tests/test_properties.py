@@ -30,7 +30,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis_jsonschema import from_schema
 
-from linkup_mcp.call.guards import Guards
+from linkup_mcp.call.outreach import Guards
 from linkup_mcp.spec.catalog import CONTROL_ARGS, Catalog, CompiledTool
 from linkup_mcp.spec.credits import estimate
 from linkup_mcp.spec.loader import load_specs

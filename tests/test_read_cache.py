@@ -10,11 +10,12 @@ import pytest
 
 from linkup_mcp.api.client import LinkupClient
 from linkup_mcp.call.runtime import Runtime
+from linkup_mcp.config import parse_ttls
 from linkup_mcp.sandbox import SandboxServer
 from linkup_mcp.spec.catalog import Catalog
 from linkup_mcp.spec.credits import CreditMeter
 from linkup_mcp.store.ledger import Ledger
-from linkup_mcp.store.read_cache import ReadCache, parse_ttls, subject_of
+from linkup_mcp.store.read_cache import ReadCache, subject_of
 
 pytestmark = pytest.mark.anyio
 

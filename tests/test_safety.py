@@ -9,7 +9,7 @@ import httpx2
 import pytest
 
 from linkup_mcp.call.confirmation import AnswerStates, InputRequired
-from linkup_mcp.call.guards import Guards
+from linkup_mcp.call.outreach import Guards
 from linkup_mcp.config import DEFAULT_PACING, parse_pacing
 from tests.conftest import v2_error, v2_success
 

@@ -18,9 +18,8 @@ from linkup_mcp.call import dispatch
 from linkup_mcp.call.confirmation import Confirm
 from linkup_mcp.call.dispatch import UnknownToolError
 from linkup_mcp.call.files import FileStore
-from linkup_mcp.call.guards import Guards
 from linkup_mcp.call.heartbeat import Progress
-from linkup_mcp.call.send_checks import PreviewTokens, RecipientCap
+from linkup_mcp.call.outreach import Guards, PreviewTokens, RecipientCap
 from linkup_mcp.config import Settings, parse_pacing
 from linkup_mcp.redact import Redactor
 from linkup_mcp.spec.catalog import Catalog, Exposure

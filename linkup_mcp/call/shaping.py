@@ -13,9 +13,6 @@ from linkup_mcp.call.result_size import size_of
 
 _LEAF: dict[str, Any] = {}
 
-# `items` is required by VS Code and OpenAI function calling (an array without it is refused).
-FIELDS_SCHEMA = {"type": "array", "items": {"type": "string"}, "description": "Keep only these data paths (a.b.c)"}
-
 
 def _tree(paths: list[str]) -> dict[str, Any]:
     tree: dict[str, Any] = {}

@@ -14,8 +14,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from linkup_mcp.call.send_checks import CONFIRM_TOKEN
-from linkup_mcp.call.shaping import FIELDS_SCHEMA
 from linkup_mcp.spec.credits import cost_line
 from linkup_mcp.spec.envelope import OUTPUT_SCHEMA
 from linkup_mcp.spec.loader import load_specs
@@ -29,6 +27,11 @@ AUTO_PAGE = {
 }
 
 FRESH = {"type": "boolean", "description": "Bypass the free cached answer"}
+
+CONFIRM_TOKEN = {"type": "string", "description": "Token from this call's preview (LINKUP_CONFIRM=preview)"}
+
+# `items` is required by VS Code and OpenAI function calling (an array without it is refused).
+FIELDS_SCHEMA = {"type": "array", "items": {"type": "string"}, "description": "Keep only these data paths (a.b.c)"}
 
 ALLOW_DUPLICATE = {
     "type": "boolean",

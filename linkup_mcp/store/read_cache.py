@@ -17,6 +17,7 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
+from linkup_mcp.config import parse_ttls
 from linkup_mcp.store.ledger import Ledger, digest
 
 
@@ -36,24 +37,6 @@ def _any_subject() -> tuple[str, ...]:
     from linkup_mcp.spec.loader import load_specs
 
     return tuple(dict.fromkeys(name for action in load_specs() for name in action.spec.subject))
-
-
-def parse_ttls(raw: str | None) -> tuple[int | None, dict[str, int]]:
-    """LINKUP_CACHE_TTL: `N` (seconds for every cached tool; 0 disables) and/or `tool=N` pairs."""
-    every: int | None = None
-    per_tool: dict[str, int] = {}
-    for part in (raw or "").split(","):
-        part = part.strip()
-        if not part:
-            continue
-        name, sep, value = part.rpartition("=")
-        if not value.strip().isdigit():
-            raise ValueError(f"LINKUP_CACHE_TTL entry {part!r} is not SECONDS or TOOL=SECONDS")
-        if sep:
-            per_tool[name.strip()] = int(value)
-        else:
-            every = int(value)
-    return every, per_tool
 
 
 class ReadCache:

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from linkup_mcp.call.confirmation import InputRequired
 from linkup_mcp.call.context import Call, Next, blocking
-from linkup_mcp.call.guards import admission
 from linkup_mcp.call.outcome import Outcome
+from linkup_mcp.call.outreach import admission
 from linkup_mcp.errors import Code, ToolError
 from linkup_mcp.spec.credits import rule_text
 from linkup_mcp.store.ledger import OK, OUTCOME_UNKNOWN, Refusal

@@ -6,14 +6,10 @@ from __future__ import annotations
 from typing import Any
 
 from linkup_mcp.call.context import Call, Next, blocking
-from linkup_mcp.call.guards import admission
 from linkup_mcp.call.outcome import Outcome
-from linkup_mcp.call.send_checks import TOKEN_TTL_S, known_invitation_state
+from linkup_mcp.call.outreach import TOKEN_TTL_S, admission, known_invitation_state
 from linkup_mcp.errors import ToolError
 from linkup_mcp.spec.models import SideEffect
-
-# Outreach tools answered from a cached lookup of the recipient's state instead of being sent.
-PRESEND_STATE = {"network_invite": "network_check_invitation"}
 
 
 async def step(call: Call, next: Next) -> Outcome:
@@ -33,13 +29,14 @@ async def step(call: Call, next: Next) -> Outcome:
 
 
 def known_state(call: Call) -> ToolError | None:
-    rt = call.rt
-    source = rt.catalog.get(PRESEND_STATE.get(call.name, ""))
-    url = call.args.get("profile_url")
-    if source is None or rt.cache is None or not isinstance(url, str):
+    """What a cached lookup already says about the recipient (the spec's `presend_check`), for free."""
+    rt, check = call.rt, call.spec.presend_check
+    source = rt.catalog.get(check.tool) if check else None
+    who = call.args.get(check.param) if check else None
+    if check is None or source is None or rt.cache is None or not isinstance(who, str):
         return None
     ttl = rt.cache.ttl(source.name, source.action.spec.cache_ttl)
-    found = rt.cache.get(rt.cache.key(source.name, call.account, {"profile_url": url}), ttl) if ttl else None
+    found = rt.cache.get(rt.cache.key(source.name, call.account, {check.param: who}), ttl) if ttl else None
     return known_invitation_state(found[0]) if found else None
 
 

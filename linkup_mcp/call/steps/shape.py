@@ -8,13 +8,11 @@ from linkup_mcp.call.outcome import Outcome
 from linkup_mcp.call.shaping import shape
 from linkup_mcp.spec.models import PaginationStyle
 
-BALANCE_TOOL = "credits_get"  # its data gains `this_server`: this process's spend and budgets
-
 
 async def step(call: Call, next: Next) -> Outcome:
     outcome = await next(call)
     spec = call.spec
-    if call.name == BALANCE_TOOL and isinstance(outcome.data, dict):
+    if spec.adds_server_spend and isinstance(outcome.data, dict):  # a balance: what this server spent too
         outcome.data = {**outcome.data, "this_server": await blocking(call.rt.own_spend)}
     if outcome.error is not None:
         return outcome

@@ -1,12 +1,18 @@
-"""Checks before an outreach call is sent, beyond the ledger's duplicate and pacing gate.
+"""What outreach safety knows about one call, besides the ledger's gate (store/ledger.py).
 
+- Guards: the per-call credit cap (LINKUP_MAX_CREDITS_PER_CALL), the daily credit budget across
+  processes (LINKUP_DAILY_CREDITS), duplicate suppression (the same outreach — action, account,
+  target and text — within 24 h) and pacing (per-account daily caps per outreach kind; defaults in
+  config.DEFAULT_PACING). `admission` is what the ledger checks them against.
 - Preview (LINKUP_CONFIRM=preview, any client): the first call sends nothing and returns what
   would happen with a single-use `confirm_token` bound to those exact arguments; the same call
   with the token sends.
 - Recipient cap (LINKUP_MAX_RECIPIENTS): distinct recipients per outreach kind per process, so an
   agent loop cannot turn into a mass mailing.
-- Known state: an invitation to someone the cached `network_check_invitation` shows as already
-  connected or already invited is answered ALREADY_CONNECTED / ALREADY_PENDING for free.
+- Known state: an invitation to someone a cached lookup (the spec's `presend_check`) shows as
+  already connected or already invited is answered ALREADY_CONNECTED / ALREADY_PENDING for free.
+
+The steps that use them: call/steps/outreach.py and call/steps/ledger.py.
 """
 
 from __future__ import annotations
@@ -17,13 +23,55 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from linkup_mcp.config import DEFAULT_PACING
 from linkup_mcp.errors import Code, ToolError
 from linkup_mcp.spec.models import ResolvedAction
-from linkup_mcp.store.ledger import digest
+from linkup_mcp.store.ledger import Admission, digest
+
+
+@dataclass(frozen=True)
+class Guards:
+    max_credits_per_call: int | None = 50
+    daily_credits: int | None = None
+    pacing: dict[str, int] = field(default_factory=lambda: dict(DEFAULT_PACING))
+    dedup_window_s: float = 24 * 3600
+
+
+def outreach_key(action: ResolvedAction, account: str | None, args: dict[str, Any]) -> str | None:
+    """Identity of an outreach call: same action, account, target and text ⇒ same key."""
+    outreach = action.spec.outreach
+    if outreach is None:
+        return None
+    target = {p: args.get(p) for p in outreach.target}
+    text = {p: _normalise(args.get(p)) for p in outreach.text}
+    return digest([action.tool, account, target, text])
+
+
+def _normalise(value: Any) -> Any:
+    # "Hi Jane" and "Hi  Jane " are the same message to the person who receives it.
+    return " ".join(value.split()) if isinstance(value, str) else value
+
+
+def admission(
+    action: ResolvedAction, account: str | None, args: dict[str, Any], estimated: int, guards: Guards
+) -> Admission:
+    outreach = action.spec.outreach
+    kind = outreach.kind if outreach else None
+    return Admission(
+        tool=action.tool,
+        account=account,
+        estimated=estimated,
+        args_digest=digest(action.spec.masked(args)),
+        dedup_key=outreach_key(action, account, args),
+        dedup_window_s=guards.dedup_window_s,
+        allow_duplicate=bool(args.get("allow_duplicate")),
+        kind=kind,
+        kind_cap=guards.pacing.get(kind) if kind else None,
+        daily_budget=guards.daily_credits,
+    )
+
 
 TOKEN_TTL_S = 600
-
-CONFIRM_TOKEN = {"type": "string", "description": "Token from this call's preview (LINKUP_CONFIRM=preview)"}
 
 
 def _bound(action: ResolvedAction, account: str | None, params: dict[str, Any]) -> str:

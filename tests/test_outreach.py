@@ -7,7 +7,7 @@ from typing import Any
 import httpx2
 import pytest
 
-from linkup_mcp.call.send_checks import RecipientCap
+from linkup_mcp.call.outreach import RecipientCap
 from tests.conftest import v2_success
 
 pytestmark = pytest.mark.anyio
