@@ -10,6 +10,7 @@ from pydantic import ValidationError
 from linkup_mcp.__main__ import _settings, build_parser
 from linkup_mcp.cli.settings import InvalidSettings, Problem, checked
 from linkup_mcp.config import Settings, load_settings
+from linkup_mcp.spec.catalog import toolset_specs
 
 
 @pytest.fixture(autouse=True)
@@ -71,9 +72,9 @@ def test_cli_reports_each_bad_setting_by_its_variable(
     assert lines[2] == "  LINKUP_CONFIRM: Input should be 'off', 'outreach', 'all' or 'preview' (got 'maybe')"
 
 
-VALID_TOOLSETS = (
-    "valid toolsets: accounts, auth (opt-in), content, credits, mail, messages, network, profiles, recruiter, "
-    "webhooks (opt-in)"
+# every toolset of the specs, in catalog order, opt-in ones marked (derived: a new category needs no edit here)
+VALID_TOOLSETS = "valid toolsets: " + ", ".join(
+    name if info.default else f"{name} (opt-in)" for name, info in toolset_specs().items()
 )
 
 
