@@ -7,7 +7,7 @@ stored as a digest too, so a write can invalidate what it changes: an invite to 
 the cached `network_check_invitation` for that person.
 
 Which params name the subject is each action's `subject:` in its spec (most specific first);
-callers pass it (`subject=action.spec.subject`).
+callers pass it as the last argument of `put` and `invalidate` (`action.spec.subject`).
 """
 
 from __future__ import annotations
@@ -72,7 +72,6 @@ class ReadCache:
         account: str | None,
         args: dict[str, Any],
         data: Any,
-        *,
         subject: Sequence[str] | None = None,
     ) -> None:
         """Keep `data` under `key`, with the subject named by the `subject` params of `args`."""
@@ -84,7 +83,7 @@ class ReadCache:
             )
 
     def invalidate(
-        self, tools: list[str], account: str | None, args: dict[str, Any], *, subject: Sequence[str] | None = None
+        self, tools: list[str], account: str | None, args: dict[str, Any], subject: Sequence[str] | None = None
     ) -> int:
         """Drop cached results of `tools` about this call's subject (named by its `subject`
         params; all of them when the call names none)."""
