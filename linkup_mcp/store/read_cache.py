@@ -12,7 +12,6 @@ callers pass it as the last argument of `put` and `invalidate` (`action.spec.sub
 
 from __future__ import annotations
 
-import functools
 import json
 from collections.abc import Sequence
 from typing import Any
@@ -28,15 +27,6 @@ def subject_of(args: dict[str, Any], names: Sequence[str]) -> str | None:
         if isinstance(value, str) and value:
             return digest(value.strip().rstrip("/").lower())
     return None
-
-
-@functools.cache
-def _any_subject() -> tuple[str, ...]:
-    """Every param some packaged spec names as a subject: for a caller that passes no `subject`.
-    (Transitional: the call pipeline passes the action's own.)"""
-    from linkup_mcp.spec.loader import load_specs
-
-    return tuple(dict.fromkeys(name for action in load_specs() for name in action.spec.subject))
 
 
 class ReadCache:
@@ -72,24 +62,21 @@ class ReadCache:
         account: str | None,
         args: dict[str, Any],
         data: Any,
-        subject: Sequence[str] | None = None,
+        subject: Sequence[str],
     ) -> None:
         """Keep `data` under `key`, with the subject named by the `subject` params of `args`."""
-        names = _any_subject() if subject is None else subject
         with self.ledger.connection() as db:
             db.execute(
                 "INSERT OR REPLACE INTO read_cache (key, tool, account, subject, ts, data) VALUES (?, ?, ?, ?, ?, ?)",
-                (key, tool, account, subject_of(args, names), self.ledger.now(), json.dumps(data)),
+                (key, tool, account, subject_of(args, subject), self.ledger.now(), json.dumps(data)),
             )
 
-    def invalidate(
-        self, tools: list[str], account: str | None, args: dict[str, Any], subject: Sequence[str] | None = None
-    ) -> int:
+    def invalidate(self, tools: list[str], account: str | None, args: dict[str, Any], subject: Sequence[str]) -> int:
         """Drop cached results of `tools` about this call's subject (named by its `subject`
         params; all of them when the call names none)."""
         if not tools:
             return 0
-        subject_digest = subject_of(args, _any_subject() if subject is None else subject)
+        subject_digest = subject_of(args, subject)
         marks = ",".join("?" * len(tools))
         sql = f"DELETE FROM read_cache WHERE tool IN ({marks}) AND account IS ?"
         params: list[Any] = [*tools, account]

@@ -22,8 +22,8 @@ async def step(call: Call, next: Next) -> Outcome:
             return Outcome(data=data, extras={"cache": {"hit": True, "age_s": int(age)}})
     outcome = await next(call)
     if key is not None and outcome.error is None:
-        await blocking(cache.put, key, call.name, call.account, call.args, outcome.data)
+        await blocking(cache.put, key, call.name, call.account, call.args, outcome.data, spec.subject)
         outcome.extras["cache"] = {"hit": False, "age_s": 0}
     if spec.invalidates and (outcome.error is None or outcome.error.code == OUTCOME_UNKNOWN):
-        await blocking(cache.invalidate, spec.invalidates, call.account, call.args)
+        await blocking(cache.invalidate, spec.invalidates, call.account, call.args, spec.subject)
     return outcome
