@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import multiprocessing
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+
+import anyio
+import pytest
 
 from linkup_mcp.store.ledger import OUTCOME_UNKNOWN, Admission, Ledger, Refusal
 
@@ -142,22 +146,35 @@ def test_two_processes_share_one_ledger_without_exceeding_a_cap(tmp_path: Path) 
     assert len(rows) == 40
 
 
-def test_deferred_rows_are_written_by_the_timer_and_counted_by_readers(tmp_path: Path) -> None:
-    import sqlite3
-    import time as real_time
+def test_threads_share_one_ledger(tmp_path: Path) -> None:
+    """The call pipeline runs ledger work in worker threads: concurrent gates, rows and reads from
+    many threads neither fail nor let a cap or a duplicate through."""
+    ledger = Ledger(tmp_path / "ledger.sqlite3")
 
-    path = tmp_path / "ledger.sqlite3"
-    ledger = Ledger(path)
-    ledger.record("profiles_get", "acc", "OK", 1, "d1", 1, deferred=True)
-    other = sqlite3.connect(path)  # another process's view
-    assert other.execute("SELECT COUNT(*) FROM calls").fetchone() == (0,)
-    assert ledger.spent_today() == 1  # this process's readers flush first
-    assert other.execute("SELECT COUNT(*) FROM calls").fetchone() == (1,)
-    ledger.record("profiles_get", "acc", "OK", 1, "d2", 1, deferred=True)
-    deadline = real_time.monotonic() + 5
-    while other.execute("SELECT COUNT(*) FROM calls").fetchone() == (1,) and real_time.monotonic() < deadline:
-        real_time.sleep(0.05)
-    assert other.execute("SELECT COUNT(*) FROM calls").fetchone() == (2,)  # the timer wrote it
-    ledger.record("profiles_get", "acc", "OK", 1, "d3", 1, deferred=True)
-    ledger.close()  # close writes what is left
-    assert other.execute("SELECT SUM(charged) FROM calls").fetchone() == (3,)
+    def one(i: int) -> bool:
+        ledger.record("profiles_get", "acc_1", "OK", 1, f"r{i}", 1)
+        gate = ledger.admit(send(f"k{i % 20}", kind_cap=15))  # each key twice: once a duplicate
+        if isinstance(gate, int):
+            ledger.finish(gate, "OK", 1)
+        ledger.spent_today()
+        ledger.rows()
+        return isinstance(gate, int)
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        admitted = sum(pool.map(one, range(40)))
+    assert admitted == 15
+    rows = ledger.rows()
+    assert len(rows) == 80
+    assert sum(r["outcome"] == "OK" for r in rows) == 40 + 15
+    assert ledger.spent_today() == 55
+    ledger.close()
+    assert len(Ledger(tmp_path / "ledger.sqlite3").rows()) == 80  # every row was committed
+
+
+@pytest.mark.anyio
+async def test_ledger_work_runs_off_the_event_loop(tmp_path: Path) -> None:
+    ledger = Ledger(tmp_path / "ledger.sqlite3")
+    async with anyio.create_task_group() as tasks:
+        for i in range(20):
+            tasks.start_soon(anyio.to_thread.run_sync, ledger.record, "profiles_get", "acc_1", "OK", 1, f"d{i}", 1)
+    assert await anyio.to_thread.run_sync(ledger.spent_today) == 20

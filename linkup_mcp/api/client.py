@@ -35,7 +35,6 @@ REQUESTS_PER_MINUTE = 300
 
 _PATH_VALUE = re.compile(ID_PATTERN)
 _STREAM_ROUTE = Route(method="GET", path="/v2/webhooks/{webhook_id}/stream", body="query", account="none")
-MAX_CACHED_URLS = 256
 
 
 class PathValueError(ValueError):
@@ -136,8 +135,7 @@ class LinkupClient:
         self.policy = policy or RetryPolicy()
         self._sleep = sleep
         self._limiter = SlidingWindowLimiter(requests_per_minute, 60.0)
-        self._base = base_url.rstrip("/")  # joined by hand: httpx's base_url merge re-parses it per call
-        self._urls: dict[str, httpx2.URL] = {}  # parsed once per path: parsing a URL costs ~10 µs
+        self._base = base_url.rstrip("/")
         self._options: dict[str, Any] = {
             "headers": {"x-api-key": api_key, "user-agent": f"linkup-mcp/{__version__}"},
             "timeout": httpx2.Timeout(timeout, connect=min(10.0, timeout)),
@@ -148,19 +146,11 @@ class LinkupClient:
 
     @property
     def _http(self) -> httpx2.AsyncClient:
-        """Created on the first request: building the TLS context costs ~40 ms, which would
-        otherwise delay every server start, including sessions that never call the API."""
+        """Created on the first request, so that starting the server (and every session that never
+        calls the API) does not wait for the TLS context to be built."""
         if self._client is None:
             self._client = httpx2.AsyncClient(**self._options)
         return self._client
-
-    def _url(self, path: str) -> httpx2.URL:
-        url = self._urls.get(path)
-        if url is None:
-            url = httpx2.URL(self._base + path)
-            if len(self._urls) < MAX_CACHED_URLS:  # paths holding ids vary without bound
-                self._urls[path] = url
-        return url
 
     async def aclose(self) -> None:
         if self._client is not None:
@@ -180,7 +170,7 @@ class LinkupClient:
             failure: TransportFailure | None = None
             await self._limiter.acquire()
             try:
-                response = await self._http.request(method, self._url(path), **kwargs)
+                response = await self._http.request(method, self._base + path, **kwargs)
             except (httpx2.ConnectError, httpx2.ConnectTimeout, httpx2.PoolTimeout) as exc:
                 kind: Literal["timeout", "network"] = "network" if isinstance(exc, httpx2.ConnectError) else "timeout"
                 failure = TransportFailure(kind, False, type(exc).__name__, attempt)

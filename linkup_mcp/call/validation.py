@@ -1,7 +1,7 @@
 """Validate tool arguments against the compiled input schema and explain every problem.
 
-Validators are built on first use per tool and cached. Each problem names the field and how
-to fix it, so the agent can correct the call in one step.
+One validator (jsonschema, Draft 2020-12), built on first use per schema and cached. Each
+problem names the field and how to fix it, so the agent can correct the call in one step.
 """
 
 from __future__ import annotations
@@ -9,18 +9,13 @@ from __future__ import annotations
 import functools
 import json
 import re
-from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from jsonschema import ValidationError
     from jsonschema.protocols import Validator
 
-_validators: dict[int, Validator] = {}
-Check = Callable[[Any], bool]
-
-
-_checks: dict[int, tuple[dict[str, Any], Check]] = {}
+_validators: dict[int, Validator] = {}  # by id(schema); each validator holds its schema, so ids stay unique
 
 
 def _validator(schema: dict[str, Any]) -> Validator:
@@ -36,7 +31,7 @@ def _validator(schema: dict[str, Any]) -> Validator:
 def _validator_class() -> Any:
     """Draft 2020-12 with `pattern` as JSON Schema means it (ECMA-262): `$` ends the input. Python's
     `$` also matches before a final newline, so `^[A-Z]{2}$` would pass "FR\n"."""
-    from jsonschema import Draft202012Validator, ValidationError, validators  # deferred: start-up
+    from jsonschema import Draft202012Validator, ValidationError, validators  # imported by the first call
 
     def pattern(validator: Any, value: str, instance: Any, schema: dict[str, Any]) -> Any:
         if validator.is_type(instance, "string") and not _ecma(value).search(instance):
@@ -117,8 +112,6 @@ def _bounded(err: ValidationError) -> str:
 
 def problems(schema: dict[str, Any], arguments: dict[str, Any]) -> list[dict[str, str]]:
     """Every problem with `arguments`, one entry per field; empty when valid."""
-    if _quick_check(schema)(arguments):
-        return []
     out: list[dict[str, str]] = []
     errors = sorted(_validator(schema).iter_errors(arguments), key=lambda e: [str(p) for p in e.absolute_path])
     for err in errors:
@@ -140,43 +133,3 @@ def _choices(err: Any) -> str:
     close = difflib.get_close_matches(str(err.instance), [str(a) for a in allowed], n=3, cutoff=0.5)
     hint = f"did you mean {' or '.join(close)}? " if close else ""
     return f"{hint}({len(allowed)} allowed values, listed in the input schema)"
-
-
-# -- the quick check ---------------------------------------------------------------------------
-#
-# jsonschema walks a schema generically (a validator object per level, an iterator per keyword):
-# ~10 µs for two arguments, 30 µs and more in a server whose caches are cold between calls.
-# fastjsonschema compiles each schema once into plain Python (~1 µs per check); it only decides
-# that arguments are valid. When it refuses them (or cannot compile a schema), jsonschema, the
-# reference for Draft 2020-12, decides and explains. The keywords our specs use mean the same in
-# fastjsonschema's draft 7; a differential property test keeps the two in agreement.
-
-
-def _never(value: Any) -> bool:
-    return False
-
-
-def _quick_check(schema: dict[str, Any]) -> Check:
-    found = _checks.get(id(schema))
-    if found is None:  # the schema is kept with its check, so its id cannot be reused meanwhile
-        found = _checks[id(schema)] = (schema, _compile(schema) or _never)
-    return found[1]
-
-
-def _compile(schema: dict[str, Any]) -> Check | None:
-    """The quick check of `schema`, or None when fastjsonschema cannot compile it."""
-    import fastjsonschema  # deferred like jsonschema: loaded by the first call, not at start-up
-
-    try:
-        validate = fastjsonschema.compile({k: v for k, v in schema.items() if k != "$schema"}, use_default=False)
-    except fastjsonschema.JsonSchemaDefinitionException:
-        return None
-
-    def check(value: Any) -> bool:
-        try:
-            validate(value)
-        except fastjsonschema.JsonSchemaValueException:
-            return False
-        return True
-
-    return check

@@ -6,7 +6,6 @@ Tool calls run concurrently (the SDK dispatches each request in its own task).
 
 from __future__ import annotations
 
-import gc
 import json
 import logging
 import signal
@@ -42,21 +41,15 @@ INSTRUCTIONS = (
 )
 
 
-_COMPACT = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=str)  # built once, not per call
-
-
 def tool_result(
     envelope: dict[str, Any], redactor: Redactor, files: list[types.EmbeddedResource] | None = None
-) -> dict[str, Any]:
-    """The CallToolResult in its wire form: the SDK validates and dumps a handler's result
-    again anyway, so building the model first only added a third pass over the envelope."""
-    text = _COMPACT.encode(envelope)
+) -> types.CallToolResult:
+    text = json.dumps(envelope, ensure_ascii=False, separators=(",", ":"), default=str)
     if redactor.found_in(text):  # one serialisation serves the check and the text block
         text = redactor.text(text)
         envelope = json.loads(text)
-    content = [{"type": "text", "text": text}]
-    content += [f.model_dump(by_alias=True, mode="json", exclude_none=True) for f in files or ()]
-    return {"content": content, "structuredContent": envelope, "isError": not envelope["ok"], "resultType": "complete"}
+    content: list[types.ContentBlock] = [types.TextContent(text=text), *(files or ())]
+    return types.CallToolResult(content=content, structured_content=envelope, is_error=not envelope["ok"])
 
 
 _CONFIRM_SCHEMA: dict[str, Any] = {
@@ -129,7 +122,7 @@ def create_server(
 
     async def call_tool(
         ctx: ServerRequestContext[Any], params: types.CallToolRequestParams
-    ) -> dict[str, Any] | types.InputRequiredResult:
+    ) -> types.CallToolResult | types.InputRequiredResult:
         runtime = await runtime_of(ctx)
         try:
             envelope = await runtime.call(
@@ -216,7 +209,7 @@ def create_server(
         title="LinkupAPI (LinkedIn automation)",
         instructions=INSTRUCTIONS,
         on_list_tools=list_tools,
-        on_call_tool=call_tool,  # type: ignore[arg-type]  # a dict result is the runner's HandlerResult too
+        on_call_tool=call_tool,
         on_list_resources=list_resources,
         on_list_resource_templates=list_resource_templates,
         on_read_resource=read_resource,
@@ -256,24 +249,18 @@ async def serve_stdio(settings: Settings) -> None:
     from mcp.server.stdio import stdio_server
 
     from linkup_mcp.mcp.stdio_lines import CheckedStdin
-    from linkup_mcp.mcp.stdio_pipes import claimed_stdout
 
     async with open_runtime(settings) as runtime, Subscriptions.running() as subscriptions:
         server = create_server(runtime, subscriptions=subscriptions)
-        # Start-up objects (SDK, catalog, specs) live for the whole session: keep them out of the
-        # collector's full passes, which otherwise show up as ~50 ms pauses in call latency.
-        gc.freeze()
         stdin = CheckedStdin()
         # The signal watcher's scope encloses the transport, so a SIGTERM also stops its reader
         # and writer tasks (stdin EOF ends them by itself).
-        with claimed_stdout() as stdout:  # None: not a pipe, the SDK claims and writes it
-            async with anyio.create_task_group() as tasks:
-                tasks.start_soon(_stop_on_signals, tasks.cancel_scope)
-                transport = stdio_server(stdin=stdin, stdout=stdout)  # type: ignore[arg-type]
-                async with transport as (read_stream, write_stream):
-                    stdin.attach(write_stream)
-                    await server.run(read_stream, write_stream, server.create_initialization_options())
-                tasks.cancel_scope.cancel()  # stop watching for signals
+        async with anyio.create_task_group() as tasks:
+            tasks.start_soon(_stop_on_signals, tasks.cancel_scope)
+            async with stdio_server(stdin=stdin) as (read_stream, write_stream):  # type: ignore[arg-type]
+                stdin.attach(write_stream)
+                await server.run(read_stream, write_stream, server.create_initialization_options())
+            tasks.cancel_scope.cancel()  # stop watching for signals
 
 
 # The runtime of one request (see `create_server`); `linkup_mcp.http_transport` routes per-request keys.

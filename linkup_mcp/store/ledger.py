@@ -8,6 +8,9 @@ digest of the arguments (never the arguments, never the API key). Outreach rows 
 the duplicate window, the pacing cap and the daily credit budget, and inserts a `pending` row.
 Two server processes on one file therefore cannot both pass a check only one of them should.
 WAL mode and short transactions keep readers and writers out of each other's way.
+
+Every method may be called from any thread (the call pipeline runs them in worker threads, off
+the event loop): one connection, each operation under one lock.
 """
 
 from __future__ import annotations
@@ -30,7 +33,6 @@ OK = "OK"
 OUTCOME_UNKNOWN = "OUTCOME_UNKNOWN"
 # A pending row older than this belongs to a process that died mid-call: stop counting its estimate.
 STALE_PENDING_S = 15 * 60
-FLUSH_S = 1.0  # deferred rows are written within this long
 MAX_CREDITS_FIGURE = 2**53  # SQLite INTEGER holds 2**63; a schema-valid page window can estimate more
 
 SCHEMA = """
@@ -68,12 +70,9 @@ INSERT = (
 )
 
 
-# Built once: json.dumps with non-default options builds an encoder on every call.
-_CANONICAL = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
-
-
 def digest(value: Any) -> str:
-    return hashlib.sha256(_CANONICAL.encode(value).encode()).hexdigest()[:16]
+    canonical = json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
+    return hashlib.sha256(canonical.encode()).hexdigest()[:16]
 
 
 def utc_day(ts: float) -> str:
@@ -115,7 +114,7 @@ class Ledger:
     def __init__(self, path: str | Path, *, clock: Any = time.time):
         self.path = str(path)
         self._clock = clock
-        self._lock = threading.Lock()  # one sqlite3 connection shared by the event-loop thread(s)
+        self._lock = threading.Lock()  # one connection, used by one thread at a time
         if self.path != ":memory:":
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
         self._db = sqlite3.connect(self.path, timeout=10, isolation_level=None, check_same_thread=False)
@@ -124,17 +123,9 @@ class Ledger:
             self._db.execute("PRAGMA journal_mode = WAL")
             self._db.execute("PRAGMA synchronous = NORMAL")
         self._db.executescript(SCHEMA)
-        self._pending: list[tuple[Any, ...]] = []  # deferred rows, ready to insert
-        # Guards _pending and _timer only: deferring a row never waits for a flush in progress.
-        self._pending_lock = threading.Lock()
-        self._day: tuple[float, float, str] = (0.0, 0.0, "")  # [start, end) of the last UTC day seen, its name
-        self._timer: threading.Timer | None = None
-        self._closed = False
 
     def close(self) -> None:
         with self._lock:
-            self._flush_locked()
-            self._closed = True
             self._db.close()
 
     @contextmanager
@@ -152,7 +143,6 @@ class Ledger:
         """Insert a pending row and return its id, or a Refusal (also recorded) if a check fails."""
         now = self.now()
         with self._lock:
-            self._flush_locked()  # deferred rows count too
             db = self._db
             db.execute("BEGIN IMMEDIATE")
             try:
@@ -171,7 +161,6 @@ class Ledger:
     def peek(self, a: Admission) -> Refusal | None:
         """What `admit` would refuse now, without recording anything (for previews)."""
         with self._lock:
-            self._flush_locked()  # deferred rows count too
             return self._check(self._db, a, self.now())
 
     def _check(self, db: sqlite3.Connection, a: Admission, now: float) -> Refusal | None:
@@ -183,7 +172,7 @@ class Ledger:
             ).fetchone()
             if prior is not None:
                 return _duplicate_refusal(a.tool, prior[0], prior[1])
-        day = self._utc_day(now)
+        day = utc_day(now)
         if a.kind is not None and a.kind_cap is not None:
             (used,) = db.execute(
                 "SELECT COUNT(*) FROM calls WHERE account IS ? AND kind = ? AND day = ? AND outcome IN (?, ?, ?)",
@@ -230,65 +219,19 @@ class Ledger:
         """The values of INSERT, in its column order."""
         # Absurd estimates are refused, and stored bounded.
         bounded = min(estimated, MAX_CREDITS_FIGURE)
-        day = self._utc_day(now)
-        return (now, day, tool, account, outcome, bounded, charged, args_digest, dedup_key, kind, os.getpid())
-
-    def _utc_day(self, ts: float) -> str:
-        """utc_day(ts), remembered for the rest of that day: formatting a date costs a few µs per row."""
-        start, end, name = self._day
-        if not start <= ts < end:
-            name = utc_day(ts)
-            start = datetime.strptime(name, "%Y-%m-%d").replace(tzinfo=timezone.utc).timestamp()
-            self._day = (start, start + 86400, name)
-        return name
+        return (now, utc_day(now), tool, account, outcome, bounded, charged, args_digest, dedup_key, kind, os.getpid())
 
     def finish(self, row_id: int, outcome: str, charged: int) -> None:
         with self._lock:
             self._db.execute("UPDATE calls SET outcome = ?, charged = ? WHERE id = ?", (outcome, charged, row_id))
 
     def record(
-        self,
-        tool: str,
-        account: str | None,
-        outcome: str,
-        estimated: int,
-        args_digest: str,
-        charged: int = 0,
-        *,
-        deferred: bool = False,
+        self, tool: str, account: str | None, outcome: str, estimated: int, args_digest: str, charged: int = 0
     ) -> None:
-        """One finished row: a call refused before the gate, or a read that needed no gate.
-
-        `deferred` rows (reads, which no gate depends on unless a daily budget is set) are
-        written in one transaction at most FLUSH_S later, by a timer, or at the next read of
-        the ledger or close: one INSERT per read cost ~0.17 ms of every call."""
+        """One finished row: a call refused before the gate, or a read that needed no gate."""
         row = self._row(self.now(), tool, account, outcome, estimated, charged, args_digest)
-        if not deferred:
-            with self._lock:
-                self._db.execute(INSERT, row)
-            return
-        with self._pending_lock:
-            self._pending.append(row)
-            if self._timer is None:
-                self._timer = threading.Timer(FLUSH_S, self.flush)
-                self._timer.daemon = True
-                self._timer.start()
-
-    def flush(self) -> None:
         with self._lock:
-            self._flush_locked()
-
-    def _flush_locked(self) -> None:
-        with self._pending_lock:
-            if self._timer is not None:
-                self._timer.cancel()
-                self._timer = None
-            rows, self._pending = self._pending, []
-        if not rows or self._closed:
-            return
-        self._db.execute("BEGIN")
-        self._db.executemany(INSERT, rows)
-        self._db.execute("COMMIT")
+            self._db.execute(INSERT, row)
 
     # -- reading ------------------------------------------------------------------------
 
@@ -303,12 +246,10 @@ class Ledger:
     def spent_today(self) -> int:
         now = self.now()
         with self._lock:
-            self._flush_locked()  # deferred rows count too
-            return self._spent_on(self._db, self._utc_day(now), now)
+            return self._spent_on(self._db, utc_day(now), now)
 
     def rows(self) -> list[dict[str, Any]]:
         with self._lock:
-            self._flush_locked()  # deferred rows count too
             cur = self._db.execute("SELECT * FROM calls ORDER BY ts, id")
             names = [d[0] for d in cur.description]
             return [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
@@ -317,7 +258,6 @@ class Ledger:
         """(day, tool, account, calls, estimated, charged) for the last `days` days, newest first."""
         since = utc_day(self.now() - days * 86400)
         with self._lock:
-            self._flush_locked()  # deferred rows count too
             return list(
                 self._db.execute(
                     "SELECT day, tool, COALESCE(account, '-'), COUNT(*), SUM(estimated), SUM(charged) FROM calls"
