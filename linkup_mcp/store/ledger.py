@@ -25,12 +25,29 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
+from enum import Enum
 from pathlib import Path
 from typing import Any
 
-PENDING = "PENDING"
-OK = "OK"
-OUTCOME_UNKNOWN = "OUTCOME_UNKNOWN"
+from linkup_mcp.errors import Code
+
+
+class Status(str, Enum):
+    """What the `outcome` column holds besides an error code (errors.Code): how a call ended."""
+
+    OK = "OK"
+    PENDING = "PENDING"  # admitted by the gate, not finished (yet: a killed process leaves it)
+    CACHE_HIT = "CACHE_HIT"  # answered free from the read cache
+    PREVIEW = "PREVIEW"  # LINKUP_CONFIRM=preview: shown, not sent
+    CANCELLED = "CANCELLED"  # interrupted before the request could leave
+    AWAITING_CONFIRMATION = "AWAITING_CONFIRMATION"  # the human's answer comes with the client's next call
+
+    def __str__(self) -> str:
+        return str(self.value)
+
+
+PENDING, OK = Status.PENDING, Status.OK
+OUTCOME_UNKNOWN = Code.OUTCOME_UNKNOWN
 # A pending row older than this belongs to a process that died mid-call: stop counting its estimate.
 STALE_PENDING_S = 15 * 60
 MAX_CREDITS_FIGURE = 2**53  # SQLite INTEGER holds 2**63; a schema-valid page window can estimate more
@@ -181,7 +198,7 @@ class Ledger:
             if used >= a.kind_cap:
                 reset = next_utc_midnight(now).strftime("%Y-%m-%dT%H:%M:%SZ")
                 return Refusal(
-                    "PACING_LIMIT",
+                    Code.PACING_LIMIT,
                     f"Daily {a.kind} cap reached for account {a.account}: {used} of {a.kind_cap} today (UTC). "
                     f"It resets at {reset}. Raise it with LINKUP_PACING if you accept the account-safety risk.",
                 )
@@ -190,7 +207,7 @@ class Ledger:
             left = max(0, a.daily_budget - spent)
             if a.estimated > left:
                 return Refusal(
-                    "BUDGET_EXCEEDED",
+                    Code.BUDGET_EXCEEDED,
                     f"This call is estimated at {a.estimated} credits but only {left} of the daily budget "
                     f"(LINKUP_DAILY_CREDITS={a.daily_budget}) is left today (UTC). Ask for fewer results, "
                     f"or wait until {next_utc_midnight(now).strftime('%Y-%m-%dT%H:%M:%SZ')}.",
@@ -282,4 +299,4 @@ def _duplicate_refusal(tool: str, ts: float, outcome: str) -> Refusal:
             f"An identical {tool} call (same account, target and text) succeeded at {when}. "
             "Not sent again; pass allow_duplicate: true if you really mean to repeat it."
         )
-    return Refusal("DUPLICATE_SUPPRESSED", text)
+    return Refusal(Code.DUPLICATE_SUPPRESSED, text)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from linkup_mcp.call.context import Call, Next, blocking
 from linkup_mcp.call.outcome import Outcome
-from linkup_mcp.store.ledger import OUTCOME_UNKNOWN
+from linkup_mcp.store.ledger import OUTCOME_UNKNOWN, Status
 
 
 async def step(call: Call, next: Next) -> Outcome:
@@ -18,7 +18,7 @@ async def step(call: Call, next: Next) -> Outcome:
         found = await blocking(cache.get, key, ttl)
         if found is not None:
             data, age = found
-            await blocking(call.record, "CACHE_HIT")  # estimated 0: free
+            await blocking(call.record, Status.CACHE_HIT)  # estimated 0: free
             return Outcome(data=data, extras={"cache": {"hit": True, "age_s": int(age)}})
     outcome = await next(call)
     if key is not None and outcome.error is None:

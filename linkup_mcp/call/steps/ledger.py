@@ -14,7 +14,7 @@ from linkup_mcp.call.outcome import Outcome
 from linkup_mcp.call.outreach import admission
 from linkup_mcp.errors import Code, ToolError
 from linkup_mcp.spec.credits import rule_text
-from linkup_mcp.store.ledger import OK, OUTCOME_UNKNOWN, Refusal
+from linkup_mcp.store.ledger import OK, OUTCOME_UNKNOWN, Refusal, Status
 
 
 async def step(call: Call, next: Next) -> Outcome:
@@ -41,7 +41,7 @@ async def _ungated(call: Call, next: Next) -> Outcome:
         outcome = await next(call)
         return outcome
     finally:
-        code, call.spent = (outcome.code, outcome.charged) if outcome else ("CANCELLED", 0)
+        code, call.spent = (outcome.code, outcome.charged) if outcome else (Status.CANCELLED, 0)
         await blocking(call.record, code, call.spent)
 
 
@@ -51,12 +51,12 @@ async def _gated(call: Call, next: Next) -> Outcome:
     if isinstance(gate, Refusal):  # recorded by the ledger
         return Outcome(error=ToolError(gate.code, gate.message))
     outcome: Outcome | None = None
-    unfinished = "CANCELLED"  # until the request may leave, an interrupted call sent nothing
+    unfinished: str = Status.CANCELLED  # until the request may leave, an interrupted call sent nothing
     try:
         outcome = await next(call)
         return outcome
     except InputRequired:
-        unfinished = "AWAITING_CONFIRMATION"
+        unfinished = Status.AWAITING_CONFIRMATION
         raise
     finally:
         if outcome is not None:

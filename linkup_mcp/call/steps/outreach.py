@@ -10,6 +10,7 @@ from linkup_mcp.call.outcome import Outcome
 from linkup_mcp.call.outreach import TOKEN_TTL_S, admission, known_invitation_state
 from linkup_mcp.errors import ToolError
 from linkup_mcp.spec.models import SideEffect
+from linkup_mcp.store.ledger import Status
 
 
 async def step(call: Call, next: Next) -> Outcome:
@@ -60,5 +61,5 @@ async def preview(call: Call) -> Outcome:
         "next_step": "Show this to the user. To send, call the same tool with the same arguments plus "
         "confirm_token. Changed arguments need a new preview.",
     }
-    await blocking(call.record, "PREVIEW")
+    await blocking(call.record, Status.PREVIEW)
     return Outcome(data=data, extras={"preview": True}, estimated=call.estimated)
