@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import random
 import subprocess
 import sys
 import threading
@@ -57,12 +58,14 @@ class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"  # keep-alive, as the real API
     disable_nagle_algorithm = True  # headers and body go out in two writes
     latency = 0.0
+    latency_max = 0.0  # above `latency`: each reply waits a uniformly drawn time in between
 
     def do_POST(self) -> None:
         length = int(self.headers.get("content-length") or 0)
         body = json.loads(self.rfile.read(length)) if length else {}
-        if self.latency:
-            time.sleep(self.latency)
+        wait = random.uniform(self.latency, self.latency_max) if self.latency_max > self.latency else self.latency
+        if wait:
+            time.sleep(wait)
         data = json.dumps(success_envelope(body.get("action"), body.get("account_id"))).encode()
         self.send_response(200)
         self.send_header("content-type", "application/json")
@@ -74,9 +77,9 @@ class _Handler(BaseHTTPRequestHandler):
         pass
 
 
-def serve(latency: float) -> None:
+def serve(latency: float, latency_max: float = 0.0) -> None:
     """Serve on a free loopback port, print the base URL, stop when stdin closes."""
-    handler = type("Handler", (_Handler,), {"latency": latency})
+    handler = type("Handler", (_Handler,), {"latency": latency, "latency_max": latency_max})
     server = _Server(("127.0.0.1", 0), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     print(f"http://127.0.0.1:{server.server_port}", flush=True)
@@ -91,14 +94,14 @@ class FakeApi:
     The fake runs in a process of its own, so its threads never hold the GIL that the benchmark's
     own timing (or its direct httpx2 client) needs, just as with a real remote API."""
 
-    def __init__(self, latency: float = 0.0) -> None:
-        self.latency = latency
+    def __init__(self, latency: float = 0.0, latency_max: float = 0.0) -> None:
+        self.latency, self.latency_max = latency, latency_max
         self.base_url = ""
         self._proc: subprocess.Popen[str] | None = None
 
     def __enter__(self) -> FakeApi:
         self._proc = subprocess.Popen(
-            [sys.executable, __file__, "--latency", str(self.latency)],
+            [sys.executable, __file__, "--latency", str(self.latency), "--latency-max", str(self.latency_max)],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             text=True,
@@ -126,4 +129,6 @@ class FakeApi:
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description="LinkupAPI V2 stand-in for the benchmarks")
     parser.add_argument("--latency", type=float, default=0.0, help="seconds before each reply")
-    serve(parser.parse_args().latency)
+    parser.add_argument("--latency-max", type=float, default=0.0, help="draw each wait up to this (uniform)")
+    ns = parser.parse_args()
+    serve(ns.latency, ns.latency_max)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import os
 import platform
 import subprocess
@@ -48,7 +49,7 @@ class Results:
     http_burst: float
     catalog: list[CatalogSize]
     tricks: list[tricks.Variant]  # "as is" first, then each kept trick switched off
-    tricks_latency: float  # seconds the fake API took in the tricks measurement
+    tricks_settings: argparse.Namespace  # how the tricks were measured (tricks.parse_args)
     settings: dict[str, object]  # the counts the run used
     seconds: float = 0.0
 
@@ -206,10 +207,10 @@ HOW_TO_RUN = """\
 
 ```sh
 uv sync                                   # bpe-openai (o200k_base tokenizer) is in the dev group, so no --group flag
-uv run python benchmarks/run.py           # full run (about two minutes), rewrites benchmarks/RESULTS.md
+uv run python benchmarks/run.py           # full run (about three minutes), rewrites benchmarks/RESULTS.md
 uv run python benchmarks/run.py --quick   # smaller counts, prints the table, writes nothing
 uv run python benchmarks/run.py --help    # --runs, --calls, --warmup, --bursts, --output, --linkup-root
-uv run python benchmarks/tricks.py        # only the performance tricks, with and without (about a minute)
+uv run python benchmarks/tricks.py        # only the performance tricks, with and without (a few minutes)
 ```
 
 The run exits 0 when every target passes and 1 otherwise. To measure a fixed commit while the
@@ -265,17 +266,20 @@ installed package does not do. The untimed first spawns fill that cache.
    takes hundreds of milliseconds. Every variant runs through `benchmarks/variant_server.py` (the
    same launcher for all), which switches the named trick off before the server starts; each has a
    ledger file of its own, `LINKUP_CACHE_TTL=0` and `LINKUP_RATE_LIMIT=100000`. Per call: three
-   untimed calls, then sequential `profiles_get` calls, the variants taking turns call by call;
-   bursts: 50 calls written at once, wall time to the last answer; start-up as in 1, the variants
-   taking turns, each round starting with the next one. Medians; ratios are "without / as is".
+   untimed calls, then sequential `profiles_get` calls, the variants taking turns call by call.
+   Bursts: a fresh process, three calls, then 100 calls (distinct profiles) written at once; wall time
+   to the last answer, and the server's CPU time (user + system, `/proc/<pid>/stat`) per call.
+   Start-up as in 1. The variants take turns, each round starting with the next one. Medians; ratios
+   are "without / as is".
 """
 
-# Measured once, on the last commit that had them: what each removed trick saved. Kept as a record
-# (the code is gone, so run.py cannot measure it again); how to reproduce it is in the text.
-REMOVED = """**What went.** Measured on 32c39ef, the last commit with every trick, by `benchmarks/tricks.py` as
-of 965d7d9 (`--linkup-root` a checkout of 32c39ef; 30 calls and 10 bursts of 50 per variant, 40
-start-ups each; 2 cores shared with other work, load average about 2). As is: a call took 305.2 ms
-against the 300 ms API, a burst of 50 took 364.4 ms, start-up 630.2 ms.
+# Measured once, on the commits that still had them: what each removed trick saved. Kept as a
+# record (the code is gone, so run.py cannot measure it again); how to reproduce it is in the text.
+REMOVED = """\
+**What went.** Each trick switched off alone, on 32c39ef (the last commit with all of them), by
+`benchmarks/tricks.py` as of 965d7d9 with `--linkup-root` a checkout of 32c39ef: 30 sequential calls
+per variant against a 300 ms API, 10 bursts of 50 calls in a warm process, 40 start-ups; "without /
+with", above 1 the trick saved time. As is, a call took 305.2 ms, a burst 364.4 ms, start-up 630.2 ms.
 
 | Trick (where it was) | Per call without it | Burst of 50 without it | Start-up without it | Now |
 | --- | ---: | ---: | ---: | --- |
@@ -284,27 +288,45 @@ against the 300 ms API, a burst of 50 took 364.4 ms, start-up 630.2 ms.
 | Ledger read rows batched by a timer thread, one transaction a second (`ledger.py`) | 0.999 (−0.24 ms) | 1.011 | | each row written at once; every method safe from worker threads, so the pipeline runs them off the event loop |
 | Parsed request URLs cached per path (`client.py`) | 1.000 (−0.11 ms) | 1.002 | | the URL given to httpx2 as text |
 | Progress heartbeat started by a loop timer, raw asyncio (`heartbeat.py`) | 1.000 (+0.11 ms) | 1.059 | | `heartbeat()`: an anyio task group |
-| `gc.freeze()` after start-up (`server.py`) | 1.000 (+0.09 ms) | 1.037 | | gone: over 2,000 calls the collector made one full pass with it and one without |
 | Tool result handed to the SDK as its wire dict, typed away (`server.py`) | 1.000 (−0.04 ms) | 0.988 | | a `CallToolResult` |
-| Parsed YAML specs kept as JSON in the user cache dir (`loader.py`) | 1.001 (+0.17 ms) | 1.026 | 1.035 (+22.1 ms) | the YAML parsed at each start |
-| Every per-call trick above at once | 1.002 (+0.72 ms) | 1.043 | | |
-| Rate limiter skipping its lock while it has room (`rate_window.py`) | 1.000 (+0.08 ms) | 0.997 | | not changed here: it pays no more than the others |
+| Parsed YAML specs kept as JSON in the user cache dir (`loader.py`) | 1.001 (+0.17 ms) | 1.026 | 1.035 (+22.1 ms) | the YAML parsed at each start (about 20 ms: import and parse) |
+| All per-call tricks at once, `gc.freeze()` included | 1.002 (+0.72 ms) | 1.043 | | |
+| Rate limiter skipping its lock while it has room (`rate_window.py`) | 1.000 (+0.08 ms) | 0.997 | | not changed here; it pays no more than the others |
 
-In the same run the two start-up tricks, which cannot change a burst, showed bursts of 1.029 and
-1.048 "without": differences of that size are this machine's noise, not the tricks. What the
-tricks still present in 5dd3347 (own stdio transport, second validator, URL cache, `gc.freeze()`,
-wire-dict result) did together, measured against this change with `tricks.py --compare` (a checkout
-of 5dd3347; 20 calls, 10 bursts, 20 start-ups), "without / with" as above: a call 1.002 (+0.62 ms),
-a burst of 50 1.024, start-up 1.003. Without them the server spends 0.4 ms more CPU per call (2.2 ms
-instead of 1.8 ms; most of it the worker-thread hops of the SDK's stdio transport), which delays the
-last answer of a burst of 100 calls by about 17 ms on this machine's 2 cores.
+Noise: in that run the start-up tricks, which cannot change a burst, showed bursts of 1.029 and
+1.048 "without". A session's first burst, in a fresh process, is where a server's CPU per call shows
+most (100 answers ready in the same millisecond): measured with `tricks.py --compare` against a
+checkout of 5dd3347, the commit before this change (its own stdio transport, second validator, URL
+cache and wire-dict result still in place), 6 bursts of 100 per variant, that burst took 1.016× as
+long with those tricks as without at a constant 300 ms, and 1.019× with each request's latency drawn
+between 0.3 and 1.5 s; the same run put a variant that cannot change a burst at 0.914, so none of
+this is beyond the noise. `gc.freeze()` is beyond it, and stays (above).
 """
 
-RULE = """A trick stays only if it gives a gain users can notice (5% or more of a call, of a burst of
-concurrent calls, or of start-up) or a target above needs it. Every per-call trick was measured
-against a fake API that answers in 300 ms, the scale of a real LinkupAPI call: none saved more than
-1 ms of a 305 ms call, so all of them went. Start-up is the start-up target's business (≤ 1.15× the
-floor): what stays there, it needs."""
+RULE = """\
+A trick stays only if users would notice its absence (5% or more of a call, of a burst of
+concurrent calls, or of start-up) or a target above needs it. Real LinkupAPI calls take hundreds of
+milliseconds, so every per-call trick was measured against a fake API answering in 300 ms
+(`benchmarks/tricks.py`): none saved as much as 1 ms of a 305 ms call, and all went but one, which
+pays in bursts. Start-up is the start-up target's business: what stays there, the target needs."""
+
+WHY_KEPT = {
+    "lazy-http-client": (
+        "`api/client.py`",
+        "Building the HTTP client and its TLS context costs 35–50 ms (measured alone), and the start-up "
+        "target has less margin than that. One property (`LinkupClient._http`).",
+    ),
+    "lazy-jsonschema": (
+        "`call/validation.py`",
+        "Importing jsonschema costs about 25 ms (measured alone); imported where it is used, it costs no code.",
+    ),
+    "gc-freeze": (
+        "`mcp/server.py`",
+        "Without it the collector's full passes walk everything start-up built (about 50 ms each) during a "
+        "session's first burst: 1.13–1.18× longer at a constant API latency, 1.03× with latencies spread. "
+        "The concurrency target needs it. One line.",
+    ),
+}
 
 
 def _startup_md(r: Results) -> list[str]:
@@ -402,29 +424,26 @@ def _memory_md(r: Results) -> list[str]:
 
 
 def _decisions_md(r: Results) -> list[str]:
-    base = r.tricks[0]
-    kept = {row.label.removeprefix("without "): row for row in tricks.rows(r.tricks)}
-    why = {
-        "lazy-http-client": "Building the client and its TLS context at start-up would push start-up toward the "
-        "target's limit, for sessions that may never call the API. Costs one property (`LinkupClient._http`).",
-        "lazy-jsonschema": "jsonschema is imported where it is used (`validation.py`), by the first call: no code, "
-        "and start-up keeps its margin under the target.",
-    }
-    where = {"lazy-http-client": "`api/client.py`", "lazy-jsonschema": "`call/validation.py`"}
+    base, ns = r.tricks[0], r.tricks_settings
     lines = [
         RULE,
         "",
-        f"**What stays**, measured in this run ({len(base.startup)} start-ups of each variant, "
-        f"{len(base.calls)} calls against a {r.tricks_latency * 1000:.0f} ms API): as is, a call takes "
-        f"{tricks.median_ms(base.calls)} and start-up {tricks.median_ms(base.startup)}.",
+        f"**What stays**, measured in this run against a {ns.latency * 1000:.0f} ms API: {len(base.calls)} sequential "
+        f"calls, {len(base.bursts)} bursts of {ns.burst} calls each in a fresh process, and {len(base.startup)} "
+        f"start-ups per variant. As is, a call takes {tricks.median_ms(base.calls)}, a burst "
+        f"{tricks.median_ms(base.bursts)} (the server's CPU: {tricks.median_ms(base.cpu)} a call), start-up "
+        f"{tricks.median_ms(base.startup)}. On a shared machine these medians move by several percent from run to run.",
         "",
-        "| Trick | Where | Start-up without it | Per call without it | Why it stays |",
-        "| --- | --- | ---: | ---: | --- |",
+        f"| Trick | Where | Per call without it | Burst of {ns.burst} without it | Start-up without it | Why it stays |",
+        "| --- | --- | ---: | ---: | ---: | --- |",
     ]
-    for name, row in kept.items():
-        startup = f"{tricks.fmt(row.startup)} ({tricks.fmt(row.startup_ms, '+.1f')} ms)" if row.startup else ""
+    for row in tricks.rows(r.tricks):
+        name = row.label.removeprefix("without ")
+        where, why = WHY_KEPT.get(name, ("", ""))
         call = f"{tricks.fmt(row.call)} ({tricks.fmt(row.call_ms, '+.2f')} ms)" if row.call else ""
-        lines.append(f"| {tricks.TRICKS[name]} | {where.get(name, '')} | {startup} | {call} | {why.get(name, '')} |")
+        burst = f"{tricks.fmt(row.burst)} (CPU {tricks.fmt(row.cpu_ms, '+.2f')} ms a call)" if row.burst else ""
+        startup = f"{tricks.fmt(row.startup)} ({tricks.fmt(row.startup_ms, '+.1f')} ms)" if row.startup else ""
+        lines.append(f"| {tricks.TRICKS.get(name, name)} | {where} | {call} | {burst} | {startup} | {why} |")
     return [*lines, "", REMOVED]
 
 

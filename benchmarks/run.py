@@ -97,7 +97,16 @@ def _collect(ns: argparse.Namespace, py: dict[str, str]) -> report.Results:
         http_burst = measure.direct_http_burst(slow.base_url, 100)
     step(f"performance decisions: the tricks that stay, with and without, API latency {TRICKS_LATENCY * 1000:.0f} ms")
     kept = tricks.parse_args(
-        ["--latency", str(TRICKS_LATENCY), "--calls", str(ns.runs // 2), "--bursts", "0", "--runs", str(ns.runs)]
+        [
+            "--latency",
+            str(TRICKS_LATENCY),
+            "--calls",
+            str(ns.runs // 2),
+            "--bursts",
+            str(ns.bursts),
+            "--runs",
+            str(ns.runs),
+        ]
     )
     kept.linkup_root = root
     found = tricks.collect(kept, py, log=False)
@@ -117,7 +126,7 @@ def _collect(ns: argparse.Namespace, py: dict[str, str]) -> report.Results:
         http_burst,
         catalog,
         found,
-        TRICKS_LATENCY,
+        kept,
         settings,
         seconds=time.perf_counter() - started,
     )
@@ -175,7 +184,7 @@ def main(argv: list[str] | None = None) -> int:
     for note in found:
         print(f"- {note}")
     print()
-    print(tricks.text(results.tricks, results.tricks_latency))
+    print(tricks.text(results.tricks, results.tricks_settings))
     if ns.output:
         ns.output.write_text(report.markdown(results, table, ns.linkup_root.resolve(), found))
         step(f"wrote {ns.output}")

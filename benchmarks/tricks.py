@@ -1,14 +1,15 @@
 """Does each performance trick still pay against a real API's latency? With and without, in one run.
 
     uv run python benchmarks/tricks.py [--latency 0.3] [--calls 20] [--bursts 3] [--runs 20]
+    uv run python benchmarks/tricks.py --latency 0.3 --latency-max 1.5   # each request 0.3-1.5 s
     uv run python benchmarks/tricks.py --compare /tmp/old   # and a checkout of another commit
 
 Every variant is the real server over stdio (benchmarks/variant_server.py, the same launcher for
 all), against the fake API answering after `--latency` seconds, with a ledger file of its own.
 "as is" runs the code unchanged; each "without" variant switches one trick off; `--compare`
 adds another checkout as it is. Per call: sequential `tools/call`s, the variants taking turns call
-by call; a burst: 50 calls written at once, wall time to the last answer and the server's CPU
-time per call (from /proc); start-up: spawn →
+by call; a burst (in a fresh process, after three calls): 100 calls written at once, wall time to
+the last answer and the server's CPU time per call (from /proc); start-up: spawn →
 initialize answered, the variants taking turns. Ratios are "variant / as is": above 1 the trick
 (or this checkout) saves time. benchmarks/RESULTS.md ("Performance decisions") says which tricks
 stay and why. Not a test.
@@ -34,11 +35,11 @@ from variant_server import PATCHES
 P = TypeVar("P")
 LAUNCHER = Path(__file__).with_name("variant_server.py")
 AS_IS = "as is"
-BURST = 50
 # The tricks that stay (benchmarks/RESULTS.md, "Performance decisions"); variant_server.py switches each off.
 TRICKS = {
     "lazy-http-client": "HTTP client and its TLS context built on the first request",
     "lazy-jsonschema": "jsonschema imported by the first call",
+    "gc-freeze": "`gc.freeze()` once start-up is done",
 }
 assert set(TRICKS) == set(PATCHES)
 
@@ -67,38 +68,50 @@ def variants(root: Path, names: list[str], compare: Path | None) -> list[Variant
     return found
 
 
-def measure_calls(
-    found: list[Variant], base_url: str, py: dict[str, str], calls: int, bursts: int, folder: Path
-) -> None:
-    """One process per variant; warm-up, then the variants take turns call by call, then bursts."""
+def measure_calls(found: list[Variant], base_url: str, py: dict[str, str], calls: int, folder: Path) -> None:
+    """One process per variant; warm-up, then the variants take turns call by call."""
     procs = [StdioProcess(command(base_url, py, v, folder / f"ledger-{i}.sqlite3")) for i, v in enumerate(found)]
     try:
         for proc in procs:
-            proc.handshake()
-            for i in range(3):  # opens the connection, builds the validators
-                _ok(proc.request(call_tool(1 + i, "profiles_get", {"profile_url": PROFILE_URL})))
+            _warm_up(proc)
         ids = iter(range(100, 10**9))
         for turn in range(calls):
             for v, proc in _rotated(list(zip(found, procs, strict=True)), turn):
                 started = time.perf_counter()
                 _ok(proc.request(call_tool(next(ids), "profiles_get", {"profile_url": PROFILE_URL})))
                 v.calls.append(time.perf_counter() - started)
-        for turn in range(bursts):
-            for v, proc in _rotated(list(zip(found, procs, strict=True)), turn):
+    finally:
+        for proc in procs:
+            proc.close()
+
+
+def measure_bursts(
+    found: list[Variant], base_url: str, py: dict[str, str], bursts: int, size: int, folder: Path
+) -> None:
+    """Each burst in a fresh process (a session's first burst), the variants taking turns."""
+    pairs = [(v, command(base_url, py, v, folder / f"burst-{i}.sqlite3")) for i, v in enumerate(found)]
+    for turn in range(bursts):
+        for v, c in _rotated(pairs, turn):
+            with StdioProcess(c) as proc:
+                _warm_up(proc)
                 lines = [
-                    call_tool(next(ids), "profiles_get", {"profile_url": f"{PROFILE_URL}-{i}"}) for i in range(BURST)
+                    call_tool(1000 + i, "profiles_get", {"profile_url": f"{PROFILE_URL}-{i}"}) for i in range(size)
                 ]
                 cpu, started = _cpu_seconds(proc), time.perf_counter()
                 proc.send(b"".join(lines))
-                for _ in range(BURST):
+                for _ in range(size):
                     _ok(proc.reply())
                 v.bursts.append(time.perf_counter() - started)
                 time.sleep(0.05)  # the last answer's bookkeeping (ledger row) ends too
                 if cpu is not None and (after := _cpu_seconds(proc)) is not None:
-                    v.cpu.append((after - cpu) / BURST)
-    finally:
-        for proc in procs:
-            proc.close()
+                    v.cpu.append((after - cpu) / size)
+
+
+def _warm_up(proc: StdioProcess) -> None:
+    """Handshake, then three calls: the connection opened, the validators built."""
+    proc.handshake()
+    for i in range(3):
+        _ok(proc.request(call_tool(1 + i, "profiles_get", {"profile_url": PROFILE_URL})))
 
 
 def _cpu_seconds(proc: StdioProcess) -> float | None:
@@ -170,11 +183,16 @@ def _diff(a: list[float], b: list[float]) -> float | None:
 
 def collect(ns: argparse.Namespace, py: dict[str, str], log: bool = True) -> list[Variant]:
     found = variants(ns.linkup_root.resolve(), ns.tricks or list(TRICKS), ns.compare)
-    with FakeApi(latency=ns.latency) as api, tempfile.TemporaryDirectory(prefix="linkup-tricks-") as folder:
-        if ns.calls or ns.bursts:
+    fake = FakeApi(latency=ns.latency, latency_max=ns.latency_max or 0.0)
+    with fake as api, tempfile.TemporaryDirectory(prefix="linkup-tricks-") as folder:
+        if ns.calls:
             if log:
-                print(f"per call and bursts: {len(found)} variants, API latency {ns.latency:g} s", file=sys.stderr)
-            measure_calls(found, api.base_url, py, ns.calls, ns.bursts, Path(folder))
+                print(f"per call: {len(found)} variants, {ns.calls} calls each", file=sys.stderr)
+            measure_calls(found, api.base_url, py, ns.calls, Path(folder))
+        if ns.bursts:
+            if log:
+                print(f"bursts: {len(found)} variants, {ns.bursts} bursts of {ns.burst} each", file=sys.stderr)
+            measure_bursts(found, api.base_url, py, ns.bursts, ns.burst, Path(folder))
         if ns.runs:
             if log:
                 print(f"start-up: {len(found)} variants, {ns.runs} spawns each", file=sys.stderr)
@@ -190,11 +208,12 @@ def fmt(value: float | None, spec: str = ".3f") -> str:
     return "" if value is None else format(value, spec)
 
 
-def text(found: list[Variant], latency: float) -> str:
+def text(found: list[Variant], ns: argparse.Namespace) -> str:
     base = found[0]
+    api = f"{ns.latency:g}" + (f"-{ns.latency_max:g}" if ns.latency_max else "")
     lines = [
-        f"as is: per call {median_ms(base.calls)} (API {latency * 1000:.0f} ms), burst of {BURST} "
-        f"{median_ms(base.bursts)} (server CPU {median_ms(base.cpu)} a call), start-up {median_ms(base.startup)}",
+        f"as is, API {api} s: per call {median_ms(base.calls)}, burst of {ns.burst} {median_ms(base.bursts)} "
+        f"(server CPU {median_ms(base.cpu)} a call), start-up {median_ms(base.startup)}",
         f"{'variant':<32} {'per call':>9} {'Δ ms':>7} {'burst':>7} {'CPU Δ ms':>9} {'start-up':>9} {'Δ ms':>7}",
     ]
     for r in rows(found):
@@ -209,7 +228,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--latency", type=float, default=0.3, help="seconds the fake API takes per request (0.3)")
     parser.add_argument("--calls", type=int, default=20, help="sequential timed calls per variant, 0 for none (20)")
-    parser.add_argument("--bursts", type=int, default=3, help=f"bursts of {BURST} calls per variant, 0 for none (3)")
+    parser.add_argument("--latency-max", type=float, help="draw each request's latency up to this (uniform)")
+    parser.add_argument("--bursts", type=int, default=3, help="bursts per variant, each in a fresh process (3)")
+    parser.add_argument("--burst", type=int, default=100, help="calls written at once in a burst (100)")
     parser.add_argument("--runs", type=int, default=20, help="start-up spawns per variant, 0 for none (20)")
     parser.add_argument("--tricks", nargs="*", choices=list(TRICKS), help="only these (default: every one)")
     parser.add_argument("--linkup-root", type=Path, default=ROOT, help="checkout whose linkup_mcp is measured")
@@ -221,7 +242,7 @@ def main(argv: list[str] | None = None) -> int:
     ns = parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="linkup-bench-pyc-") as folder:
         found = collect(ns, bytecode_env(folder))
-    print(text(found, ns.latency))
+    print(text(found, ns))
     return 0
 
 

@@ -35,9 +35,17 @@ def _eager_jsonschema() -> None:
     import jsonschema  # noqa: F401
 
 
+def _no_gc_freeze() -> None:
+    """no gc.freeze()"""
+    import gc
+
+    gc.freeze = lambda: None
+
+
 PATCHES: dict[str, Callable[[], None]] = {
     "lazy-http-client": _eager_http_client,
     "lazy-jsonschema": _eager_jsonschema,
+    "gc-freeze": _no_gc_freeze,
 }
 
 

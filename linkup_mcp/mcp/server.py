@@ -6,6 +6,7 @@ Tool calls run concurrently (the SDK dispatches each request in its own task).
 
 from __future__ import annotations
 
+import gc
 import json
 import logging
 import signal
@@ -252,6 +253,8 @@ async def serve_stdio(settings: Settings) -> None:
 
     async with open_runtime(settings) as runtime, Subscriptions.running() as subscriptions:
         server = create_server(runtime, subscriptions=subscriptions)
+        # What start-up built lives as long as the process: out of the collector's full passes.
+        gc.freeze()
         stdin = CheckedStdin()
         # The signal watcher's scope encloses the transport, so a SIGTERM also stops its reader
         # and writer tasks (stdin EOF ends them by itself).
