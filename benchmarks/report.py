@@ -323,9 +323,10 @@ WHY_KEPT = {
     ),
     "gc-freeze": (
         "`mcp/server.py`",
-        "Without it the collector's full passes walk everything start-up built (about 50 ms each) during a "
-        "session's first burst: 1.13–1.18× longer at a constant API latency, 1.03× with latencies spread. "
-        "The concurrency target needs it. One line.",
+        "Without it, a session's first burst of concurrent calls pays one more full pass of the collector over "
+        "everything start-up built (50–100 ms here, more under load; seen with `gc.callbacks`): bursts took "
+        "1.13–1.29× as long in most runs at a constant API latency, 1.03× with latencies spread. The concurrency "
+        "target needs it. One line.",
     ),
 }
 
