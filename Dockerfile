@@ -10,7 +10,8 @@
 # every `--rm` container starts with an empty ledger.
 #
 # Dependencies come from uv.lock exactly (--locked); the project is installed as a wheel
-# (--no-editable), so the tool specs ship inside the package as they do from PyPI.
+# (--no-editable), so the tool specs ship inside the package as they do from PyPI. The image
+# carries the postgres extra: as a hosted service (compose.yaml) it shares a PostgreSQL ledger.
 
 FROM python:3.12-slim AS build
 RUN pip install --no-cache-dir uv==0.13.9
@@ -18,11 +19,11 @@ ENV UV_COMPILE_BYTECODE=1 UV_LINK_MODE=copy UV_PYTHON_DOWNLOADS=never UV_PYTHON=
 WORKDIR /app
 # Dependencies first: this layer is reused until pyproject.toml or uv.lock change.
 COPY pyproject.toml uv.lock ./
-RUN --mount=type=cache,target=/root/.cache/uv uv sync --locked --no-dev --no-install-project
+RUN --mount=type=cache,target=/root/.cache/uv uv sync --locked --no-dev --no-install-project --extra postgres
 COPY README.md ./
 COPY linkup_mcp ./linkup_mcp
 COPY tool_specs ./tool_specs
-RUN --mount=type=cache,target=/root/.cache/uv uv sync --locked --no-dev --no-editable
+RUN --mount=type=cache,target=/root/.cache/uv uv sync --locked --no-dev --no-editable --extra postgres
 
 FROM python:3.12-slim
 RUN useradd --create-home --uid 10001 linkup && mkdir /data && chown linkup:linkup /data

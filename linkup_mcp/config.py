@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
@@ -94,7 +95,9 @@ class Settings(BaseModel):
     max_credits_per_call: int = Field(50, ge=0, description="refuse any single call estimated above this")
     daily_credits: int | None = Field(None, ge=0, description="credit budget per UTC day across processes (ledger)")
     ledger: str | None = Field(
-        None, description="SQLite ledger path; ':memory:' keeps nothing; the sandbox uses NAME.sandbox.EXT beside it"
+        None,
+        description="SQLite ledger path (':memory:' keeps nothing; the sandbox uses NAME.sandbox.EXT beside it), "
+        "or a postgresql:// URL shared by replicas (needs linkup-mcp[postgres])",
     )
     pacing: str | None = Field(None, description="daily outreach caps, e.g. 'invitation=20,message=50'")
     tools: list[str] | None = Field(None, description="comma list: expose only these tools")
@@ -136,6 +139,14 @@ class Settings(BaseModel):
         parse_ttls(value)
         return value
 
+    @field_validator("ledger")
+    @classmethod
+    def _check_ledger(cls, value: str | None) -> str | None:
+        problem = ledger_problem(value) if value else None
+        if problem:
+            raise ValueError(problem)
+        return value
+
     @field_validator("pacing")
     @classmethod
     def _check_pacing(cls, value: str | None) -> str | None:
@@ -146,20 +157,52 @@ class Settings(BaseModel):
         return self.api_key.get_secret_value() if self.api_key else None
 
     def ledger_path(self) -> str:
-        """The ledger file. The sandbox keeps its own books next to the real ones
-        (`ledger.sqlite3` -> `ledger.sandbox.sqlite3`): simulated spend, sends and pacing must never
-        count against the real daily budget, duplicate guard or caps, nor show in `linkup-mcp ledger`."""
+        """The ledger: a file, or a PostgreSQL URL. The sandbox keeps its own books next to the real
+        ones (`ledger.sqlite3` -> `ledger.sandbox.sqlite3`; in PostgreSQL, schema `linkup_sandbox`):
+        simulated spend, sends and pacing must never count against the real daily budget, duplicate
+        guard or caps, nor show in `linkup-mcp ledger`."""
         path = self.ledger
         if not path:
             from platformdirs import user_state_path
 
             path = str(user_state_path("linkup-mcp") / "ledger.sqlite3")
-        if self.sandbox and path != ":memory:":
-            from pathlib import Path
+        return scoped_ledger(path, "sandbox") if self.sandbox else path
 
-            real = Path(path)
-            path = str(real.with_name(f"{real.stem}.sandbox{real.suffix}"))
-        return path
+
+POSTGRES_SCHEMES = ("postgresql://", "postgres://")
+_SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.-]+):")  # two letters at least: `C:\...` is a path
+_SCHEMA_NAME = re.compile(r"[a-z_][a-z0-9_]{0,40}")
+
+
+def ledger_problem(value: str) -> str | None:
+    """Why LINKUP_LEDGER cannot be used (None when it is a file path, :memory: or a postgresql:// URL)."""
+    fix = (
+        "give a SQLite file path (e.g. /data/ledger.sqlite3), :memory:, or a PostgreSQL URL "
+        "(postgresql://user@host:5432/dbname, or postgresql:///dbname?host=/run/postgresql for a Unix socket)"
+    )
+    if value.startswith(POSTGRES_SCHEMES):
+        schema = value.partition("#")[2]
+        if schema and not _SCHEMA_NAME.fullmatch(schema):
+            return f"the schema after '#' must be lowercase letters, digits and _ (at most 41): {fix}"
+        return None
+    scheme = _SCHEME.match(value)
+    if scheme and (value[scheme.end() :].startswith("//") or scheme.group(1).lower().startswith("postgres")):
+        return f"{scheme.group(1)}: is not a supported ledger; {fix}"
+    return None
+
+
+def scoped_ledger(target: str, name: str) -> str:
+    """A ledger of its own beside `target`, for `name` (the sandbox, one API key): the file
+    `STEM.name.EXT` beside it, or the schema `<schema>_name` in the same database."""
+    if target == ":memory:":
+        return target
+    if target.startswith(POSTGRES_SCHEMES):
+        url, _, schema = target.partition("#")
+        return f"{url}#{schema or 'linkup'}_{name}"
+    from pathlib import Path
+
+    path = Path(target)
+    return str(path.with_name(f"{path.stem}.{name}{path.suffix}"))
 
 
 def from_environment(environ: Any = None) -> dict[str, str]:

@@ -1,17 +1,27 @@
-"""The SQLite ledger: rows, duplicate window, pacing caps, daily budget, two processes on one file."""
+"""The ledger, on both backends (SQLite file, PostgreSQL schema): rows, duplicate window, pacing
+caps, daily budget, the read cache's table, preview tokens, drift, migrations, and two processes
+or many threads on one ledger."""
 
 from __future__ import annotations
 
+import json
 import multiprocessing
+import sqlite3
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 import anyio
 import pytest
 
-from linkup_mcp.store.ledger import OUTCOME_UNKNOWN, Admission, Ledger, Refusal
+from linkup_mcp.store.ledger import OUTCOME_UNKNOWN, Admission, Ledger, Refusal, Store, open_ledger
+from linkup_mcp.store.migrations import SQLITE
+from tests.pg import PostgresServer, postgres  # noqa: F401  (the session's PostgreSQL fixture)
 
 DAY0 = 1_795_000_000.0  # 2026-11-18T11:06:40Z
+
+Open = Callable[..., Store]
 
 
 class Clock:
@@ -20,6 +30,29 @@ class Clock:
 
     def __call__(self) -> float:
         return self.t
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def target(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A new, empty ledger of each backend: a file, or a schema of its own."""
+    if request.param == "sqlite":
+        return str(tmp_path / "ledger.sqlite3")
+    server: PostgresServer = request.getfixturevalue("postgres")
+    return server.target()
+
+
+@pytest.fixture
+def open_store(target: str) -> Open:
+    opened: list[Store] = []
+
+    def make(clock: Any = None) -> Store:
+        store = open_ledger(target, clock=clock or Clock())
+        opened.append(store)
+        return store
+
+    yield make  # type: ignore[misc]
+    for store in opened:
+        store.close()
 
 
 def send(key: str = "k1", **kw: object) -> Admission:
@@ -35,8 +68,8 @@ def send(key: str = "k1", **kw: object) -> Admission:
     return Admission(**base)  # type: ignore[arg-type]
 
 
-def test_rows_record_outcomes_and_never_arguments(tmp_path: Path) -> None:
-    ledger = Ledger(tmp_path / "l.db", clock=Clock())
+def test_rows_record_outcomes_and_never_arguments(open_store: Open) -> None:
+    ledger = open_store()
     row = ledger.admit(send())
     assert isinstance(row, int)
     ledger.finish(row, "OK", 2)
@@ -60,11 +93,15 @@ def test_rows_record_outcomes_and_never_arguments(tmp_path: Path) -> None:
         "kind",
         "pid",
     }
+    assert ledger.spend_report() == [
+        ("2026-11-18", "messages_send", "acc_1", 1, 1, 2),
+        ("2026-11-18", "profiles_get", "acc_1", 1, 0, 0),
+    ]
 
 
-def test_duplicate_suppressed_within_window_then_allowed() -> None:
+def test_duplicate_suppressed_within_window_then_allowed(open_store: Open) -> None:
     clock = Clock()
-    ledger = Ledger(":memory:", clock=clock)
+    ledger = open_store(clock)
     first = ledger.admit(send())
     assert isinstance(first, int)
     in_flight = ledger.admit(send())
@@ -74,13 +111,16 @@ def test_duplicate_suppressed_within_window_then_allowed() -> None:
     dup = ledger.admit(send())
     assert isinstance(dup, Refusal) and dup.code == "DUPLICATE_SUPPRESSED"
     assert "2026-11-18T11:06:40Z" in dup.message and "allow_duplicate" in dup.message
+    assert ledger.peek(send()) == dup  # what admit would say, recording nothing
     assert isinstance(ledger.admit(send("other-text")), int)  # a different text is not a duplicate
+    assert isinstance(ledger.admit(send(allow_duplicate=True)), int)  # allowed, and recorded under its key
     clock.t += 24 * 3600
-    assert isinstance(ledger.admit(send()), int)  # outside the 24 h window
+    assert isinstance(ledger.admit(send("k-new")), int)
+    assert isinstance(ledger.admit(send("other-text")), Refusal)  # still within 24 h of its own send
 
 
-def test_failed_send_is_not_a_duplicate_but_unknown_outcome_is() -> None:
-    ledger = Ledger(":memory:", clock=Clock())
+def test_failed_send_is_not_a_duplicate_but_unknown_outcome_is(open_store: Open) -> None:
+    ledger = open_store()
     failed = ledger.admit(send("a"))
     assert isinstance(failed, int)
     ledger.finish(failed, "INVALID_PARAMS", 0)
@@ -92,9 +132,9 @@ def test_failed_send_is_not_a_duplicate_but_unknown_outcome_is() -> None:
     assert isinstance(again, Refusal) and "unknown outcome" in again.message
 
 
-def test_pacing_cap_per_account_and_kind_resets_at_utc_midnight() -> None:
+def test_pacing_cap_per_account_and_kind_resets_at_utc_midnight(open_store: Open) -> None:
     clock = Clock()
-    ledger = Ledger(":memory:", clock=clock)
+    ledger = open_store(clock)
     for i in range(3):
         row = ledger.admit(send(f"k{i}", kind_cap=3))
         assert isinstance(row, int)
@@ -103,12 +143,15 @@ def test_pacing_cap_per_account_and_kind_resets_at_utc_midnight() -> None:
     assert isinstance(capped, Refusal) and capped.code == "PACING_LIMIT"
     assert "3 of 3" in capped.message and "2026-11-19T00:00:00Z" in capped.message
     assert isinstance(ledger.admit(send("k8", account="acc_2", kind_cap=3)), int)  # other account
+    assert isinstance(ledger.admit(send("k7", account=None, kind_cap=1)), int)  # no account is one too
+    assert isinstance(ledger.admit(send("k6", account=None, kind_cap=1)), Refusal)
     clock.t = 1_795_046_400.0  # 2026-11-19T00:00:00Z
     assert isinstance(ledger.admit(send("k9", kind_cap=3)), int)
 
 
-def test_daily_budget_counts_charges_and_pending_estimates() -> None:
-    ledger = Ledger(":memory:", clock=Clock())
+def test_daily_budget_counts_charges_and_pending_estimates(open_store: Open) -> None:
+    clock = Clock()
+    ledger = open_store(clock)
     a = ledger.admit(Admission("profiles_search_people", "acc_1", 6, "d", daily_budget=10))
     assert isinstance(a, int)  # pending: its 6 are counted
     b = ledger.admit(Admission("profiles_search_people", "acc_1", 5, "d", daily_budget=10))
@@ -116,24 +159,107 @@ def test_daily_budget_counts_charges_and_pending_estimates() -> None:
     ledger.finish(a, "OK", 2)
     assert ledger.spent_today() == 2
     assert isinstance(ledger.admit(Admission("profiles_search_people", "acc_1", 5, "d", daily_budget=10)), int)
+    assert ledger.spent_today() == 7
+    clock.t += 16 * 60  # a pending row this old belongs to a process that died: its estimate stops counting
+    assert ledger.spent_today() == 2
+    huge = ledger.admit(Admission("profiles_search_people", "acc_1", 2**70, "d", daily_budget=10))
+    assert isinstance(huge, Refusal) and ledger.rows()[-1]["estimated"] == 2**53  # stored bounded
 
 
-def _worker(path: str, n: int, out: multiprocessing.Queue) -> None:  # type: ignore[type-arg]
+def test_read_cache_table(open_store: Open) -> None:
+    ledger = open_store()
+    assert ledger.cache_get("k") is None
+    ledger.cache_put("k", "profiles_get", "acc_1", "s1", json.dumps({"a": 1}))
+    ledger.cache_put("k", "profiles_get", "acc_1", "s1", json.dumps({"a": 2}))  # replaces
+    assert ledger.cache_get("k") == ('{"a": 2}', DAY0)
+    ledger.cache_put("k2", "profiles_get", "acc_1", "s2", "2")
+    ledger.cache_put("k3", "profiles_get", "acc_1", None, "3")
+    ledger.cache_put("k4", "profiles_get", None, "s1", "4")
+    assert ledger.cache_drop([], "acc_1", "s1") == 0
+    assert ledger.cache_drop(["profiles_get"], "acc_1", "s1") == 2  # its subject, and the one with none
+    assert ledger.cache_get("k2") is not None and ledger.cache_get("k4") is not None
+    assert ledger.cache_drop(["profiles_get", "other"], None, None) == 1  # no account is an account too
+    assert ledger.cache_drop(["profiles_get"], "acc_1", None) == 1  # no subject: every one
+
+
+def test_preview_tokens_are_taken_once(open_store: Open) -> None:
+    clock = Clock()
+    ledger = open_store(clock)
+    ledger.token_put("t1", "bound", DAY0 + 600)
+    assert ledger.token_take("t1") == ("bound", DAY0 + 600)
+    assert ledger.token_take("t1") is None
+    ledger.token_put("t2", "b", DAY0 + 10)
+    clock.t += 20
+    ledger.token_put("t3", "b", clock.t + 600)  # an issue sweeps the expired ones
+    assert ledger.token_take("t2") is None and ledger.token_take("t3") is not None
+
+
+def test_drift_rows(open_store: Open) -> None:
+    ledger = open_store()
+    ledger.drift_add("profiles_get", "acc_1", '["x"]')
+    ledger.drift_add("profiles_get", None, '["y"]')
+    assert [r[1:] for r in ledger.drift_recent("2026-11-01", 10)] == [
+        ("profiles_get", None, '["y"]'),
+        ("profiles_get", "acc_1", '["x"]'),
+    ]
+    assert ledger.drift_recent("2026-11-19", 10) == []
+
+
+def test_schema_is_migrated_once_and_kept(target: str) -> None:
+    first = open_ledger(target, clock=Clock())
+    first.record("profiles_get", "acc_1", "OK", 1, "d", 1)
+    first.check()
+    first.close()
+    again = open_ledger(target, clock=Clock())  # nothing left to migrate; the rows are kept
+    assert len(again.rows()) == 1
+    again.close()
+
+
+def test_a_sqlite_file_from_before_versioning_is_adopted(tmp_path: Path) -> None:
+    path = tmp_path / "old.sqlite3"
+    db = sqlite3.connect(path)
+    db.executescript(SQLITE[0])  # the tables as they were, user_version 0
+    db.execute(
+        "INSERT INTO calls (ts, day, tool, account, outcome, estimated, charged, args_digest, pid)"
+        " VALUES (1, '2026-11-18', 'profiles_get', 'acc_1', 'OK', 1, 1, 'd', 1)"
+    )
+    db.commit()
+    db.close()
     ledger = Ledger(path)
+    assert len(ledger.rows()) == 1
+    ledger.token_put("t", "b", 1e12)  # a table of a later migration
+    with ledger.connection() as conn:
+        assert conn.execute("PRAGMA user_version").fetchone() == (len(SQLITE),)
+    ledger.close()
+
+
+def test_postgres_ledgers_opened_at_once_migrate_once(postgres: PostgresServer) -> None:  # noqa: F811
+    target = postgres.target()
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        stores = list(pool.map(lambda _: open_ledger(target), range(6)))
+    for store in stores:
+        store.record("profiles_get", None, "OK", 1, "d", 1)
+    assert len(stores[0].rows()) == 6
+    for store in stores:
+        store.close()
+
+
+def _worker(target: str, n: int, out: multiprocessing.Queue) -> None:  # type: ignore[type-arg]
+    ledger = open_ledger(target)
     admitted = 0
     for i in range(n):
         result = ledger.admit(send(f"w{i}", kind_cap=15))
         if isinstance(result, int):
             admitted += 1
             ledger.finish(result, "OK", 1)
+    ledger.close()
     out.put(admitted)
 
 
-def test_two_processes_share_one_ledger_without_exceeding_a_cap(tmp_path: Path) -> None:
-    path = str(tmp_path / "shared.db")
-    Ledger(path).close()
+def test_two_processes_share_one_ledger_without_exceeding_a_cap(target: str) -> None:
+    open_ledger(target).close()
     out: multiprocessing.Queue = multiprocessing.Queue()  # type: ignore[type-arg]
-    procs = [multiprocessing.Process(target=_worker, args=(path, 20, out)) for _ in range(2)]
+    procs = [multiprocessing.Process(target=_worker, args=(target, 20, out)) for _ in range(2)]
     for p in procs:
         p.start()
     for p in procs:
@@ -141,15 +267,17 @@ def test_two_processes_share_one_ledger_without_exceeding_a_cap(tmp_path: Path) 
     admitted = out.get(timeout=5) + out.get(timeout=5)
     # both processes tried the same 20 keys: duplicates and the cap of 15 hold across processes
     assert admitted == 15
-    rows = Ledger(path).rows()
+    ledger = open_ledger(target)
+    rows = ledger.rows()
+    ledger.close()
     assert sum(r["outcome"] == "OK" for r in rows) == 15
     assert len(rows) == 40
 
 
-def test_threads_share_one_ledger(tmp_path: Path) -> None:
+def test_threads_share_one_ledger(target: str) -> None:
     """The call pipeline runs ledger work in worker threads: concurrent gates, rows and reads from
     many threads neither fail nor let a cap or a duplicate through."""
-    ledger = Ledger(tmp_path / "ledger.sqlite3")
+    ledger = open_ledger(target)
 
     def one(i: int) -> bool:
         ledger.record("profiles_get", "acc_1", "OK", 1, f"r{i}", 1)
@@ -168,13 +296,16 @@ def test_threads_share_one_ledger(tmp_path: Path) -> None:
     assert sum(r["outcome"] == "OK" for r in rows) == 40 + 15
     assert ledger.spent_today() == 55
     ledger.close()
-    assert len(Ledger(tmp_path / "ledger.sqlite3").rows()) == 80  # every row was committed
+    reopened = open_ledger(target)
+    assert len(reopened.rows()) == 80  # every row was committed
+    reopened.close()
 
 
 @pytest.mark.anyio
-async def test_ledger_work_runs_off_the_event_loop(tmp_path: Path) -> None:
-    ledger = Ledger(tmp_path / "ledger.sqlite3")
+async def test_ledger_work_runs_off_the_event_loop(target: str) -> None:
+    ledger = open_ledger(target)
     async with anyio.create_task_group() as tasks:
         for i in range(20):
             tasks.start_soon(anyio.to_thread.run_sync, ledger.record, "profiles_get", "acc_1", "OK", 1, f"d{i}", 1)
     assert await anyio.to_thread.run_sync(ledger.spent_today) == 20
+    ledger.close()

@@ -24,7 +24,7 @@ import anyio
 import httpx2
 
 from linkup_mcp import __version__
-from linkup_mcp.api.rate_window import SlidingWindowLimiter
+from linkup_mcp.api.rate_window import Limiter, SlidingWindowLimiter
 from linkup_mcp.api.retry import RetryPolicy, backoff_delay, parse_retry_after, should_retry
 from linkup_mcp.spec.models import ID_PATTERN, Route
 
@@ -131,10 +131,11 @@ class LinkupClient:
         transport: httpx2.AsyncBaseTransport | None = None,
         sleep: Callable[[float], Awaitable[None]] = anyio.sleep,
         requests_per_minute: int = REQUESTS_PER_MINUTE,
+        limiter: Limiter | None = None,  # another window (one shared by replicas); default: this process's
     ):
         self.policy = policy or RetryPolicy()
         self._sleep = sleep
-        self._limiter = SlidingWindowLimiter(requests_per_minute, 60.0)
+        self._limiter: Limiter = limiter or SlidingWindowLimiter(requests_per_minute, 60.0)
         self._base = base_url.rstrip("/")
         self._options: dict[str, Any] = {
             "headers": {"x-api-key": api_key, "user-agent": f"linkup-mcp/{__version__}"},

@@ -11,8 +11,16 @@ from __future__ import annotations
 import time
 from collections import deque
 from collections.abc import Awaitable, Callable
+from typing import Protocol
 
 import anyio
+
+
+class Limiter(Protocol):
+    """What the client waits on before each request: this process's window, or one shared by every
+    replica through a PostgreSQL ledger (store/postgres.py, given by the runtime)."""
+
+    async def acquire(self) -> None: ...
 
 
 class SlidingWindowLimiter:

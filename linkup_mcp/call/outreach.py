@@ -26,7 +26,7 @@ from typing import Any
 from linkup_mcp.config import DEFAULT_PACING
 from linkup_mcp.errors import Code, ToolError
 from linkup_mcp.spec.models import ResolvedAction
-from linkup_mcp.store.ledger import Admission, digest
+from linkup_mcp.store.ledger import Admission, Store, digest
 
 
 @dataclass(frozen=True)
@@ -80,13 +80,20 @@ def _bound(action: ResolvedAction, account: str | None, params: dict[str, Any]) 
 
 @dataclass
 class PreviewTokens:
-    clock: Callable[[], float] = time.monotonic
+    """Issued tokens, in the ledger when given one (every process using it may redeem a token,
+    once: replicas behind a load balancer), else in this process. Blocking with a store."""
+
+    clock: Callable[[], float] = time.monotonic  # with a store, its wall clock (shared by processes)
+    store: Store | None = None
     _issued: dict[str, tuple[str, float]] = field(default_factory=dict)
 
     def issue(self, action: ResolvedAction, account: str | None, params: dict[str, Any]) -> str:
         now = self.clock()
-        self._issued = {t: v for t, v in self._issued.items() if v[1] > now}  # drop expired ones
         token = secrets.token_urlsafe(18)
+        if self.store is not None:  # kept by digest: the ledger never holds a usable token
+            self.store.token_put(digest(token), _bound(action, account, params), now + TOKEN_TTL_S)
+            return token
+        self._issued = {t: v for t, v in self._issued.items() if v[1] > now}  # drop expired ones
         self._issued[token] = (_bound(action, account, params), now + TOKEN_TTL_S)
         return token
 
@@ -94,7 +101,7 @@ class PreviewTokens:
         self, token: str, action: ResolvedAction, account: str | None, params: dict[str, Any]
     ) -> ToolError | None:
         """None when the token is valid for exactly these arguments; it can be used once only."""
-        found = self._issued.pop(token, None)
+        found = self.store.token_take(digest(token)) if self.store is not None else self._issued.pop(token, None)
         how = "Call without confirm_token to get a new preview."
         if found is None:
             return ToolError(Code.CONFIRM_TOKEN_INVALID, f"This confirm_token is unknown or was already used. {how}")

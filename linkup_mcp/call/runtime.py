@@ -24,7 +24,7 @@ from linkup_mcp.config import Settings, parse_pacing
 from linkup_mcp.redact import Redactor
 from linkup_mcp.spec.catalog import Catalog, Exposure
 from linkup_mcp.spec.credits import CreditMeter
-from linkup_mcp.store.ledger import Ledger
+from linkup_mcp.store.ledger import Ledger, Store, open_ledger
 from linkup_mcp.store.read_cache import ReadCache
 
 ConfirmMode = Literal["off", "outreach", "all", "preview"]
@@ -43,7 +43,7 @@ class Runtime:
         *,
         client: LinkupClient | None,
         meter: CreditMeter,
-        ledger: Ledger | None = None,
+        ledger: Store | None = None,
         guards: Guards | None = None,
         confirm_mode: ConfirmMode = "off",
         default_account: str | None = None,
@@ -59,7 +59,7 @@ class Runtime:
         self.catalog = catalog
         self.client = client
         self.meter = meter
-        self.ledger = ledger or Ledger(":memory:")
+        self.ledger: Store = ledger or Ledger(":memory:")
         self.guards = guards or Guards()
         self.confirm_mode = confirm_mode
         self.default_account = default_account
@@ -69,7 +69,7 @@ class Runtime:
         self.not_configured = not_configured
         self.redactor = redactor or Redactor([])
         self.files = FileStore()
-        self.previews = PreviewTokens()
+        self.previews = PreviewTokens(clock=self.ledger.now, store=self.ledger)  # any process may redeem
         self.recipients = RecipientCap(max_recipients)
         self.cache = ReadCache(self.ledger, cache_ttl) if cache_ttl != "0" else None
         self.wait_poll_s = 2.0  # webhooks_wait polling interval
@@ -128,7 +128,7 @@ async def open_runtime(settings: Settings, *, transport: Any = None) -> AsyncIte
             sandbox = stack.enter_context(SandboxServer())
             base_url, api_key = sandbox.base_url, sandbox.config.api_key
             default_account = default_account or sandbox.config.account_id
-        ledger = Ledger(settings.ledger_path())
+        ledger = open_ledger(settings.ledger_path())
         stack.callback(ledger.close)
         client = None
         if api_key:
@@ -139,6 +139,7 @@ async def open_runtime(settings: Settings, *, transport: Any = None) -> AsyncIte
                 policy=RetryPolicy(max_retries=settings.max_retries, deadline_s=settings.retry_deadline),
                 transport=transport,
                 requests_per_minute=settings.rate_limit,
+                limiter=ledger.rate_limiter(api_key, settings.rate_limit),  # shared by replicas on PostgreSQL
             )
             stack.push_async_callback(client.aclose)
         yield Runtime(

@@ -56,13 +56,21 @@ async def call_tool(settings: Settings, name: str, raw_args: str) -> int:
 def print_ledger(path: str, days: int) -> int:
     from pathlib import Path
 
-    from linkup_mcp.store.ledger import Ledger
+    from linkup_mcp.store.ledger import is_postgres_url, open_ledger
 
-    if path != ":memory:" and not Path(path).exists():
+    if not is_postgres_url(path) and path != ":memory:" and not Path(path).exists():
         print(f"no ledger at {path} yet (it is created by the first tool call)")
         return 0
-    rows = Ledger(path).spend_report(days)
-    print(f"ledger: {path} (last {days} days, UTC)")
+    try:
+        ledger = open_ledger(path)
+    except OSError as exc:  # a PostgreSQL ledger that cannot be reached
+        print(f"linkup-mcp ledger: {exc}", file=sys.stderr)
+        return 1
+    try:
+        rows = ledger.spend_report(days)
+    finally:
+        ledger.close()
+    print(f"ledger: {ledger.location} (last {days} days, UTC)")
     print(f"{'day':10}  {'tool':32} {'account':16} {'calls':>5} {'est.':>5} {'charged':>7}")
     total = 0
     for day, tool, account, calls, estimated, charged in rows:

@@ -155,8 +155,18 @@ def _credits_check(data: Any) -> Check:
 def _ledger_check(path: str) -> Check:
     if path == ":memory:":
         return Check(True, "ledger", ":memory: (nothing is kept between runs)")
-    from linkup_mcp.store.ledger import Ledger
+    from linkup_mcp.store.ledger import Ledger, is_postgres_url, open_ledger
 
+    if is_postgres_url(path):
+        try:
+            ledger = open_ledger(path)  # connects, creates or migrates its schema
+        except OSError as exc:
+            return Check(False, "ledger", f"{exc}; check LINKUP_LEDGER, the server and its access rules")
+        try:
+            ledger.check()
+        finally:
+            ledger.close()
+        return Check(True, "ledger", f"{ledger.location} reachable, schema current (PostgreSQL, shared)")
     try:
         Path(path).parent.mkdir(parents=True, exist_ok=True)
         for target in (Path(path), Path(path).parent):

@@ -7,8 +7,10 @@
   bind address (any port; for loopback binds 127.0.0.1, localhost or [::1]) or one of
   LINKUP_ALLOWED_HOSTS (421 otherwise); an Origin header, when sent, the same names (403 otherwise).
 - LINKUP_CLIENT_KEYS: a request may bring its own LinkupAPI key in `X-Linkup-Api-Key`. Each distinct
-  key gets its own runtime (API client, credit meter, ledger file), opened on first use and closed
-  at shutdown; a request without the header uses the server's own key (or answers NOT_CONFIGURED).
+  key gets its own runtime (API client, credit meter, ledger file or PostgreSQL schema), opened on
+  first use and closed at shutdown; a request without the header uses the server's own key (or
+  answers NOT_CONFIGURED).
+- `GET /healthz`: 200 while the ledger is usable, 503 otherwise; no token needed (load balancers).
 """
 
 from __future__ import annotations
@@ -23,7 +25,6 @@ import socket
 import sys
 from collections.abc import Iterator
 from contextlib import AsyncExitStack, contextmanager, suppress
-from pathlib import Path
 from typing import Any
 
 import anyio
@@ -38,7 +39,7 @@ from starlette.responses import PlainTextResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from linkup_mcp.call.runtime import Runtime, open_runtime
-from linkup_mcp.config import Settings
+from linkup_mcp.config import Settings, scoped_ledger
 from linkup_mcp.mcp.server import create_server
 from linkup_mcp.mcp.subscriptions import Subscriptions
 from linkup_mcp.redact import RedactingFilter
@@ -124,13 +125,35 @@ class ClientKeys:
 
 
 def key_settings(settings: Settings, key: str, digest: str) -> Settings:
-    """The server's settings with the client's key, and a ledger file of its own (daily budget,
-    duplicate sends, pacing and the paid-read cache are never shared between keys)."""
-    ledger = settings.ledger_path()
-    if ledger != ":memory:":
-        path = Path(ledger)
-        ledger = str(path.with_name(f"{path.stem}.{digest[:16]}{path.suffix}"))
+    """The server's settings with the client's key, and a ledger of its own — a file beside the
+    server's, or a schema of its own in PostgreSQL (daily budget, duplicate sends, pacing and the
+    paid-read cache are never shared between keys)."""
+    ledger = scoped_ledger(settings.ledger_path(), digest[:16])
     return settings.model_copy(update={"api_key": SecretStr(key), "ledger": ledger})
+
+
+class Health:
+    """ASGI middleware: `GET /healthz` answers 200 `ok` while the ledger answers a query (503 and
+    the reason otherwise), without a token: for load balancers and container health checks. It
+    says nothing about keys, calls or settings."""
+
+    PATH = "/healthz"
+
+    def __init__(self, app: ASGIApp, runtime: Runtime):
+        self.app, self.runtime = app, runtime
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["path"] != self.PATH:
+            await self.app(scope, receive, send)
+            return
+        try:
+            with anyio.fail_after(5):
+                await anyio.to_thread.run_sync(self.runtime.ledger.check, abandon_on_cancel=True)
+            response = PlainTextResponse("ok")
+        except Exception as exc:
+            log.warning("health check: the ledger is not usable: %s", exc)
+            response = PlainTextResponse("ledger unavailable", status_code=503)
+        await response(scope, receive, send)
 
 
 def mask_in_logs(secret: str | None) -> None:
@@ -193,6 +216,7 @@ async def _serve(settings: Settings, token: str | None, sock: socket.socket) -> 
         )
         if token:
             app = BearerAuth(app, token)
+        app = Health(app, runtime)  # before the token: load balancers have none
         config = uvicorn.Config(
             app,
             log_config=None,  # the root logger set up by `setup_logging`: stderr, secrets masked

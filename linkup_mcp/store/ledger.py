@@ -1,8 +1,11 @@
-"""SQLite ledger of every call: spend by day/tool/account, duplicate sends, pacing, daily budget.
+"""The ledger of every call: spend by day/tool/account, duplicate sends, pacing, daily budget —
+in SQLite (this module, the embedded default) or PostgreSQL (store/postgres.py, shared by
+replicas and machines); `open_ledger` picks by LINKUP_LEDGER. Both implement `records.Store`.
 
 One row per tool call: time, tool, account, outcome code, estimated and charged credits, a
 digest of the arguments (never the arguments, never the API key). Outreach rows also carry a
-`dedup_key` (action + account + target + text) and a pacing `kind`.
+`dedup_key` (action + account + target + text) and a pacing `kind`. The same file holds the
+paid-read cache, single-use preview tokens and drift reports (store/migrations.py).
 
 `admit()` is the single gate before a request: in one `BEGIN IMMEDIATE` transaction it checks
 the duplicate window, the pacing cap and the daily credit budget, and inserts a `pending` row.
@@ -15,121 +18,81 @@ the event loop): one connection, each operation under one lock.
 
 from __future__ import annotations
 
-import hashlib
-import json
 import os
 import sqlite3
 import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
-from enum import Enum
 from pathlib import Path
 from typing import Any
 
-from linkup_mcp.errors import Code
-
-
-class Status(str, Enum):
-    """What the `outcome` column holds besides an error code (errors.Code): how a call ended."""
-
-    OK = "OK"
-    PENDING = "PENDING"  # admitted by the gate, not finished (yet: a killed process leaves it)
-    CACHE_HIT = "CACHE_HIT"  # answered free from the read cache
-    PREVIEW = "PREVIEW"  # LINKUP_CONFIRM=preview: shown, not sent
-    CANCELLED = "CANCELLED"  # interrupted before the request could leave
-    AWAITING_CONFIRMATION = "AWAITING_CONFIRMATION"  # the human's answer comes with the client's next call
-
-    def __str__(self) -> str:
-        return str(self.value)
-
-
-PENDING, OK = Status.PENDING, Status.OK
-OUTCOME_UNKNOWN = Code.OUTCOME_UNKNOWN
-# A pending row older than this belongs to a process that died mid-call: stop counting its estimate.
-STALE_PENDING_S = 15 * 60
-MAX_CREDITS_FIGURE = 2**53  # SQLite INTEGER holds 2**63; a schema-valid page window can estimate more
-
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS calls (
-    id INTEGER PRIMARY KEY,
-    ts REAL NOT NULL,
-    day TEXT NOT NULL,
-    tool TEXT NOT NULL,
-    account TEXT,
-    outcome TEXT NOT NULL,
-    estimated INTEGER NOT NULL DEFAULT 0,
-    charged INTEGER NOT NULL DEFAULT 0,
-    args_digest TEXT NOT NULL,
-    dedup_key TEXT,
-    kind TEXT,
-    pid INTEGER NOT NULL
-);
-CREATE INDEX IF NOT EXISTS calls_dedup ON calls (dedup_key, ts);
-CREATE INDEX IF NOT EXISTS calls_day ON calls (day);
-CREATE INDEX IF NOT EXISTS calls_pacing ON calls (account, kind, day);
-CREATE TABLE IF NOT EXISTS read_cache (
-    key TEXT PRIMARY KEY,
-    tool TEXT NOT NULL,
-    account TEXT,
-    subject TEXT,
-    ts REAL NOT NULL,
-    data TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS read_cache_subject ON read_cache (account, tool, subject);
-"""
-
-INSERT = (
-    "INSERT INTO calls (ts, day, tool, account, outcome, estimated, charged, args_digest, dedup_key, kind, pid)"
-    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+from linkup_mcp.store.migrations import migrate_sqlite
+from linkup_mcp.store.records import (
+    CALL_COLUMNS,
+    COUNTED,
+    MAX_CREDITS_FIGURE,
+    OK,
+    OUTCOME_UNKNOWN,
+    PENDING,
+    STALE_PENDING_S,
+    Admission,
+    Limiter,
+    Refusal,
+    Status,
+    Store,
+    budget_refusal,
+    call_row,
+    digest,
+    duplicate_refusal,
+    iso,
+    next_utc_midnight,
+    pacing_refusal,
+    utc_day,
 )
 
+__all__ = [
+    "MAX_CREDITS_FIGURE",
+    "OK",
+    "OUTCOME_UNKNOWN",
+    "PENDING",
+    "STALE_PENDING_S",
+    "Admission",
+    "Ledger",
+    "Refusal",
+    "Status",
+    "Store",
+    "digest",
+    "is_postgres_url",
+    "iso",
+    "next_utc_midnight",
+    "open_ledger",
+    "utc_day",
+]
 
-def digest(value: Any) -> str:
-    canonical = json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
-    return hashlib.sha256(canonical.encode()).hexdigest()[:16]
-
-
-def utc_day(ts: float) -> str:
-    return datetime.fromtimestamp(ts, timezone.utc).strftime("%Y-%m-%d")
-
-
-def next_utc_midnight(ts: float) -> datetime:
-    day = datetime.fromtimestamp(ts, timezone.utc).replace(hour=0, minute=0, second=0, microsecond=0)
-    return day + timedelta(days=1)
-
-
-def iso(ts: float) -> str:
-    return datetime.fromtimestamp(ts, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-@dataclass(frozen=True)
-class Refusal:
-    code: str
-    message: str
+INSERT = f"INSERT INTO calls ({', '.join(CALL_COLUMNS)}, pid) VALUES ({', '.join('?' * (len(CALL_COLUMNS) + 1))})"
+_COUNTED = f"outcome IN ({', '.join('?' * len(COUNTED))})"
 
 
-@dataclass(frozen=True)
-class Admission:
-    """What `admit` checks for one call; fields left None are not checked."""
+def is_postgres_url(target: str) -> bool:
+    return target.startswith(("postgresql://", "postgres://"))
 
-    tool: str
-    account: str | None
-    estimated: int
-    args_digest: str
-    dedup_key: str | None = None
-    dedup_window_s: float = 24 * 3600
-    allow_duplicate: bool = False  # still recorded under dedup_key, just not checked
-    kind: str | None = None
-    kind_cap: int | None = None
-    daily_budget: int | None = None
+
+def open_ledger(target: str, *, clock: Any = time.time) -> Store:
+    """The ledger LINKUP_LEDGER names: a postgresql:// URL (needs linkup-mcp[postgres]), or a
+    SQLite file path (`:memory:` keeps nothing)."""
+    if is_postgres_url(target):
+        from linkup_mcp.store.postgres import PostgresLedger  # psycopg only for a PostgreSQL ledger
+
+        return PostgresLedger(target, clock=clock)
+    return Ledger(target, clock=clock)
 
 
 class Ledger:
+    """The SQLite ledger."""
+
     def __init__(self, path: str | Path, *, clock: Any = time.time):
-        self.path = str(path)
+        self.path = self.location = str(path)
         self._clock = clock
         self._lock = threading.Lock()  # one connection, used by one thread at a time
         if self.path != ":memory:":
@@ -139,17 +102,34 @@ class Ledger:
         if self.path != ":memory:":
             self._db.execute("PRAGMA journal_mode = WAL")
             self._db.execute("PRAGMA synchronous = NORMAL")
-        self._db.executescript(SCHEMA)
+        migrate_sqlite(self._db)
 
     def close(self) -> None:
         with self._lock:
             self._db.close()
+
+    def check(self) -> None:
+        with self._lock:
+            self._db.execute("SELECT COUNT(*) FROM calls WHERE id = 0").fetchone()
 
     @contextmanager
     def connection(self) -> Iterator[sqlite3.Connection]:
         """The shared connection, under the lock (autocommit: one statement, one transaction)."""
         with self._lock:
             yield self._db
+
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        """A write transaction: other processes on the file wait until it ends."""
+        with self._lock:
+            db = self._db
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                yield db
+            except BaseException:
+                db.execute("ROLLBACK")
+                raise
+            db.execute("COMMIT")
 
     def now(self) -> float:
         return float(self._clock())
@@ -159,21 +139,14 @@ class Ledger:
     def admit(self, a: Admission) -> int | Refusal:
         """Insert a pending row and return its id, or a Refusal (also recorded) if a check fails."""
         now = self.now()
-        with self._lock:
-            db = self._db
-            db.execute("BEGIN IMMEDIATE")
-            try:
-                refusal = self._check(db, a, now)
-                if refusal is not None:
-                    self._insert(db, a, now, refusal.code, dedup=False)
-                    db.execute("COMMIT")
-                    return refusal
-                row = self._insert(db, a, now, PENDING, dedup=True)
-                db.execute("COMMIT")
-                return row
-            except BaseException:
-                db.execute("ROLLBACK")
-                raise
+        with self._transaction() as db:
+            refusal = self._check(db, a, now)
+            if refusal is not None:
+                self._insert(db, call_row(now, a.tool, a.account, refusal.code, a.estimated, 0, a.args_digest))
+                return refusal
+            return self._insert(
+                db, call_row(now, a.tool, a.account, PENDING, a.estimated, 0, a.args_digest, a.dedup_key, a.kind)
+            )
 
     def peek(self, a: Admission) -> Refusal | None:
         """What `admit` would refuse now, without recording anything (for previews)."""
@@ -181,84 +154,51 @@ class Ledger:
             return self._check(self._db, a, self.now())
 
     def _check(self, db: sqlite3.Connection, a: Admission, now: float) -> Refusal | None:
-        if a.dedup_key is not None and not a.allow_duplicate:
+        if a.checks_duplicates:
             prior = db.execute(
-                "SELECT ts, outcome FROM calls WHERE dedup_key = ? AND ts >= ? AND outcome IN (?, ?, ?)"
-                " ORDER BY ts DESC LIMIT 1",
-                (a.dedup_key, now - a.dedup_window_s, OK, OUTCOME_UNKNOWN, PENDING),
+                f"SELECT ts, outcome FROM calls WHERE dedup_key = ? AND ts >= ? AND {_COUNTED} ORDER BY ts DESC LIMIT 1",
+                (a.dedup_key, now - a.dedup_window_s, *COUNTED),
             ).fetchone()
             if prior is not None:
-                return _duplicate_refusal(a.tool, prior[0], prior[1])
+                return duplicate_refusal(a.tool, prior[0], prior[1])
         day = utc_day(now)
-        if a.kind is not None and a.kind_cap is not None:
+        if a.checks_pacing:
             (used,) = db.execute(
-                "SELECT COUNT(*) FROM calls WHERE account IS ? AND kind = ? AND day = ? AND outcome IN (?, ?, ?)",
-                (a.account, a.kind, day, OK, OUTCOME_UNKNOWN, PENDING),
+                f"SELECT COUNT(*) FROM calls WHERE account IS ? AND kind = ? AND day = ? AND {_COUNTED}",
+                (a.account, a.kind, day, *COUNTED),
             ).fetchone()
-            if used >= a.kind_cap:
-                reset = next_utc_midnight(now).strftime("%Y-%m-%dT%H:%M:%SZ")
-                return Refusal(
-                    Code.PACING_LIMIT,
-                    f"Daily {a.kind} cap reached for account {a.account}: {used} of {a.kind_cap} today (UTC). "
-                    f"It resets at {reset}. Raise it with LINKUP_PACING if you accept the account-safety risk.",
-                )
+            if used >= (a.kind_cap or 0):
+                return pacing_refusal(a, used, now)
         if a.daily_budget is not None:
-            spent = self._spent_on(db, day, now)
-            left = max(0, a.daily_budget - spent)
+            left = max(0, a.daily_budget - self._spent_on(db, day, now))
             if a.estimated > left:
-                return Refusal(
-                    Code.BUDGET_EXCEEDED,
-                    f"This call is estimated at {a.estimated} credits but only {left} of the daily budget "
-                    f"(LINKUP_DAILY_CREDITS={a.daily_budget}) is left today (UTC). Ask for fewer results, "
-                    f"or wait until {next_utc_midnight(now).strftime('%Y-%m-%dT%H:%M:%SZ')}.",
-                )
+                return budget_refusal(a, left, now)
         return None
 
-    def _insert(
-        self, db: sqlite3.Connection, a: Admission, now: float, outcome: str, *, dedup: bool, charged: int = 0
-    ) -> int:
-        row = (a.dedup_key, a.kind) if dedup else (None, None)
-        cur = db.execute(INSERT, self._row(now, a.tool, a.account, outcome, a.estimated, charged, a.args_digest, *row))
-        return int(cur.lastrowid or 0)
-
-    def _row(
-        self,
-        now: float,
-        tool: str,
-        account: str | None,
-        outcome: str,
-        estimated: int,
-        charged: int,
-        args_digest: str,
-        dedup_key: str | None = None,
-        kind: str | None = None,
-    ) -> tuple[Any, ...]:
-        """The values of INSERT, in its column order."""
-        # Absurd estimates are refused, and stored bounded.
-        bounded = min(estimated, MAX_CREDITS_FIGURE)
-        return (now, utc_day(now), tool, account, outcome, bounded, charged, args_digest, dedup_key, kind, os.getpid())
+    def _insert(self, db: sqlite3.Connection, row: tuple[Any, ...]) -> int:
+        return int(db.execute(INSERT, (*row, os.getpid())).lastrowid or 0)
 
     def finish(self, row_id: int, outcome: str, charged: int) -> None:
         with self._lock:
-            self._db.execute("UPDATE calls SET outcome = ?, charged = ? WHERE id = ?", (outcome, charged, row_id))
+            self._db.execute("UPDATE calls SET outcome = ?, charged = ? WHERE id = ?", (str(outcome), charged, row_id))
 
     def record(
         self, tool: str, account: str | None, outcome: str, estimated: int, args_digest: str, charged: int = 0
     ) -> None:
         """One finished row: a call refused before the gate, or a read that needed no gate."""
-        row = self._row(self.now(), tool, account, outcome, estimated, charged, args_digest)
+        row = call_row(self.now(), tool, account, outcome, estimated, charged, args_digest)
         with self._lock:
-            self._db.execute(INSERT, row)
+            self._insert(self._db, row)
 
     # -- reading ------------------------------------------------------------------------
 
     def _spent_on(self, db: sqlite3.Connection, day: str, now: float) -> int:
-        (charged,) = db.execute("SELECT COALESCE(SUM(charged), 0) FROM calls WHERE day = ?", (day,)).fetchone()
-        (pending,) = db.execute(
-            "SELECT COALESCE(SUM(estimated), 0) FROM calls WHERE day = ? AND outcome = ? AND ts >= ?",
-            (day, PENDING, now - STALE_PENDING_S),
+        (spent,) = db.execute(
+            "SELECT COALESCE(SUM(charged), 0) + COALESCE(SUM(CASE WHEN outcome = ? AND ts >= ? THEN estimated END), 0)"
+            " FROM calls WHERE day = ?",
+            (PENDING, now - STALE_PENDING_S, day),
         ).fetchone()
-        return int(charged) + int(pending)
+        return int(spent)
 
     def spent_today(self) -> int:
         now = self.now()
@@ -283,20 +223,56 @@ class Ledger:
                 )
             )
 
+    # -- the paid-read cache, preview tokens, drift ---------------------------------------
 
-def _duplicate_refusal(tool: str, ts: float, outcome: str) -> Refusal:
-    when = iso(ts)
-    if outcome == OUTCOME_UNKNOWN:
-        text = (
-            f"An identical {tool} call at {when} ended with an unknown outcome: it may have been delivered. "
-            "Check first (see that call's message for the tool to check with); if it did not happen, "
-            "call again with allow_duplicate: true."
-        )
-    elif outcome == PENDING:
-        text = f"An identical {tool} call started at {when} is still in flight; wait for its result."
-    else:
-        text = (
-            f"An identical {tool} call (same account, target and text) succeeded at {when}. "
-            "Not sent again; pass allow_duplicate: true if you really mean to repeat it."
-        )
-    return Refusal(Code.DUPLICATE_SUPPRESSED, text)
+    def cache_get(self, key: str) -> tuple[str, float] | None:
+        with self._lock:
+            row = self._db.execute("SELECT data, ts FROM read_cache WHERE key = ?", (key,)).fetchone()
+        return None if row is None else (row[0], float(row[1]))
+
+    def cache_put(self, key: str, tool: str, account: str | None, subject: str | None, data: str) -> None:
+        with self._lock:
+            self._db.execute(
+                "INSERT OR REPLACE INTO read_cache (key, tool, account, subject, ts, data) VALUES (?, ?, ?, ?, ?, ?)",
+                (key, tool, account, subject, self.now(), data),
+            )
+
+    def cache_drop(self, tools: list[str], account: str | None, subject: str | None) -> int:
+        """Drop cached results of `tools` for this account about `subject` (and those with none);
+        every one of them when `subject` is None."""
+        sql = f"DELETE FROM read_cache WHERE tool IN ({','.join('?' * len(tools))}) AND account IS ?"
+        params: list[Any] = [*tools, account]
+        if subject is not None:
+            sql += " AND (subject = ? OR subject IS NULL)"
+            params.append(subject)
+        with self._lock:
+            return self._db.execute(sql, params).rowcount if tools else 0
+
+    def token_put(self, token: str, bound: str, expires: float) -> None:
+        with self._transaction() as db:
+            db.execute("DELETE FROM preview_tokens WHERE expires < ?", (self.now(),))
+            db.execute("INSERT INTO preview_tokens (token, bound, expires) VALUES (?, ?, ?)", (token, bound, expires))
+
+    def token_take(self, token: str) -> tuple[str, float] | None:
+        with self._transaction() as db:  # read and delete as one: a token is used once
+            row = db.execute("SELECT bound, expires FROM preview_tokens WHERE token = ?", (token,)).fetchone()
+            db.execute("DELETE FROM preview_tokens WHERE token = ?", (token,))
+        return None if row is None else (row[0], float(row[1]))
+
+    def drift_add(self, tool: str, account: str | None, differences: str) -> None:
+        now = self.now()
+        with self._lock:
+            self._db.execute(
+                "INSERT INTO drift (ts, day, tool, account, differences) VALUES (?, ?, ?, ?, ?)",
+                (now, utc_day(now), tool, account, differences),
+            )
+
+    def drift_recent(self, since_day: str, limit: int) -> list[tuple[float, str, str | None, str]]:
+        with self._lock:
+            return self._db.execute(
+                "SELECT ts, tool, account, differences FROM drift WHERE day >= ? ORDER BY ts DESC, id DESC LIMIT ?",
+                (since_day, limit),
+            ).fetchall()
+
+    def rate_limiter(self, api_key: str, limit: int, period: float = 60.0) -> Limiter | None:
+        return None  # one process (or one machine's few): the client's own window

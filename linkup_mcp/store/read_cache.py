@@ -1,7 +1,7 @@
 """Paid-read cache: a lookup already paid for is answered again for free while it is fresh.
 
-Kept in the ledger's SQLite file (table `read_cache`), so it is shared by the processes that
-share the ledger and disappears with `LINKUP_LEDGER=:memory:`. Entries are keyed by a digest of
+Kept in the ledger (table `read_cache`, SQLite or PostgreSQL), so it is shared by the processes
+that share the ledger and disappears with `LINKUP_LEDGER=:memory:`. Entries are keyed by a digest of
 (tool, account, arguments); the subject (the profile, company, email... the call is about) is
 stored as a digest too, so a write can invalidate what it changes: an invite to a person drops
 the cached `network_check_invitation` for that person.
@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from linkup_mcp.config import parse_ttls
-from linkup_mcp.store.ledger import Ledger, digest
+from linkup_mcp.store.records import Store, digest
 
 
 def subject_of(args: dict[str, Any], names: Sequence[str]) -> str | None:
@@ -30,7 +30,7 @@ def subject_of(args: dict[str, Any], names: Sequence[str]) -> str | None:
 
 
 class ReadCache:
-    def __init__(self, ledger: Ledger, ttl_override: str | None = None):
+    def __init__(self, ledger: Store, ttl_override: str | None = None):
         self.ledger = ledger
         self.every, self.per_tool = parse_ttls(ttl_override)
 
@@ -49,8 +49,7 @@ class ReadCache:
     def get(self, key: str, ttl: int) -> tuple[Any, float] | None:
         """(data, age in seconds) when fresh."""
         now = self.ledger.now()
-        with self.ledger.connection() as db:
-            row = db.execute("SELECT data, ts FROM read_cache WHERE key = ?", (key,)).fetchone()
+        row = self.ledger.cache_get(key)
         if row is None or now - row[1] > ttl:
             return None
         return json.loads(row[0]), now - row[1]
@@ -65,23 +64,9 @@ class ReadCache:
         subject: Sequence[str],
     ) -> None:
         """Keep `data` under `key`, with the subject named by the `subject` params of `args`."""
-        with self.ledger.connection() as db:
-            db.execute(
-                "INSERT OR REPLACE INTO read_cache (key, tool, account, subject, ts, data) VALUES (?, ?, ?, ?, ?, ?)",
-                (key, tool, account, subject_of(args, subject), self.ledger.now(), json.dumps(data)),
-            )
+        self.ledger.cache_put(key, tool, account, subject_of(args, subject), json.dumps(data))
 
     def invalidate(self, tools: list[str], account: str | None, args: dict[str, Any], subject: Sequence[str]) -> int:
         """Drop cached results of `tools` about this call's subject (named by its `subject`
         params; all of them when the call names none)."""
-        if not tools:
-            return 0
-        subject_digest = subject_of(args, subject)
-        marks = ",".join("?" * len(tools))
-        sql = f"DELETE FROM read_cache WHERE tool IN ({marks}) AND account IS ?"
-        params: list[Any] = [*tools, account]
-        if subject_digest is not None:
-            sql += " AND (subject = ? OR subject IS NULL)"
-            params.append(subject_digest)
-        with self.ledger.connection() as db:
-            return db.execute(sql, params).rowcount
+        return self.ledger.cache_drop(tools, account, subject_of(args, subject))

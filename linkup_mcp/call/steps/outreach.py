@@ -23,7 +23,7 @@ async def step(call: Call, next: Next) -> Outcome:
         token = call.args.get("confirm_token")
         if token is None:
             return await preview(call)
-        stop = rt.previews.redeem(str(token), call.action, call.account, call.params)
+        stop = await blocking(rt.previews.redeem, str(token), call.action, call.account, call.params)
     if stop is not None:
         return await call.refuse(stop.code, stop.message)
     return await next(call)
@@ -53,10 +53,11 @@ async def preview(call: Call) -> Outcome:
         "estimated_credits": call.estimated,
         "would_be_refused": {"code": blocked.code, "message": blocked.message} if blocked else None,
     }
+    token = await blocking(rt.previews.issue, call.action, call.account, params)
     data = {
         "sent": False,
         "preview": shown,
-        "confirm_token": rt.previews.issue(call.action, call.account, params),
+        "confirm_token": token,
         "expires_in_s": TOKEN_TTL_S,
         "next_step": "Show this to the user. To send, call the same tool with the same arguments plus "
         "confirm_token. Changed arguments need a new preview.",

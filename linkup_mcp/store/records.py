@@ -1,0 +1,188 @@
+"""What both ledger backends share: the row vocabulary (Status), what the gate checks
+(Admission) and answers (Refusal, worded once here), and `Store`, the interface the call layer
+uses — implemented by the SQLite ledger (store/ledger.py, the embedded default) and the
+PostgreSQL one (store/postgres.py, shared by replicas and machines).
+
+Every method of a `Store` is blocking and may be called from any thread: the call pipeline runs
+them in worker threads (`blocking`), off the event loop.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from enum import Enum
+from typing import Any, Protocol
+
+from linkup_mcp.errors import Code
+
+
+class Status(str, Enum):
+    """What the `outcome` column holds besides an error code (errors.Code): how a call ended."""
+
+    OK = "OK"
+    PENDING = "PENDING"  # admitted by the gate, not finished (yet: a killed process leaves it)
+    CACHE_HIT = "CACHE_HIT"  # answered free from the read cache
+    PREVIEW = "PREVIEW"  # LINKUP_CONFIRM=preview: shown, not sent
+    CANCELLED = "CANCELLED"  # interrupted before the request could leave
+    AWAITING_CONFIRMATION = "AWAITING_CONFIRMATION"  # the human's answer comes with the client's next call
+
+    def __str__(self) -> str:
+        return str(self.value)
+
+
+PENDING, OK = Status.PENDING, Status.OK
+OUTCOME_UNKNOWN = Code.OUTCOME_UNKNOWN
+# Outcomes a duplicate, pacing or budget check counts: it happened, may have, or is in flight.
+COUNTED = (str(OK), str(OUTCOME_UNKNOWN), str(PENDING))
+# A pending row older than this belongs to a process that died mid-call: stop counting its estimate.
+STALE_PENDING_S = 15 * 60
+MAX_CREDITS_FIGURE = 2**53  # SQLite INTEGER holds 2**63; a schema-valid page window can estimate more
+CALL_COLUMNS = ("ts", "day", "tool", "account", "outcome", "estimated", "charged", "args_digest", "dedup_key", "kind")
+
+
+def digest(value: Any) -> str:
+    canonical = json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
+    return hashlib.sha256(canonical.encode()).hexdigest()[:16]
+
+
+def utc_day(ts: float) -> str:
+    return datetime.fromtimestamp(ts, timezone.utc).strftime("%Y-%m-%d")
+
+
+def next_utc_midnight(ts: float) -> datetime:
+    day = datetime.fromtimestamp(ts, timezone.utc).replace(hour=0, minute=0, second=0, microsecond=0)
+    return day + timedelta(days=1)
+
+
+def iso(ts: float) -> str:
+    return datetime.fromtimestamp(ts, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+@dataclass(frozen=True)
+class Refusal:
+    code: str
+    message: str
+
+
+@dataclass(frozen=True)
+class Admission:
+    """What `admit` checks for one call; fields left None are not checked."""
+
+    tool: str
+    account: str | None
+    estimated: int
+    args_digest: str
+    dedup_key: str | None = None
+    dedup_window_s: float = 24 * 3600
+    allow_duplicate: bool = False  # still recorded under dedup_key, just not checked
+    kind: str | None = None
+    kind_cap: int | None = None
+    daily_budget: int | None = None
+
+    @property
+    def checks_duplicates(self) -> bool:
+        return self.dedup_key is not None and not self.allow_duplicate
+
+    @property
+    def checks_pacing(self) -> bool:
+        return self.kind is not None and self.kind_cap is not None
+
+
+def call_row(
+    now: float,
+    tool: str,
+    account: str | None,
+    outcome: str,
+    estimated: int,
+    charged: int,
+    args_digest: str,
+    dedup_key: str | None = None,
+    kind: str | None = None,
+) -> tuple[Any, ...]:
+    """The values of one `calls` row, in CALL_COLUMNS order (the backend adds the pid)."""
+    # Absurd estimates are refused, and stored bounded.
+    bounded = min(estimated, MAX_CREDITS_FIGURE)
+    return (now, utc_day(now), tool, account, str(outcome), bounded, charged, args_digest, dedup_key, kind)
+
+
+def duplicate_refusal(tool: str, ts: float, outcome: str) -> Refusal:
+    when = iso(ts)
+    if outcome == OUTCOME_UNKNOWN:
+        text = (
+            f"An identical {tool} call at {when} ended with an unknown outcome: it may have been delivered. "
+            "Check first (see that call's message for the tool to check with); if it did not happen, "
+            "call again with allow_duplicate: true."
+        )
+    elif outcome == PENDING:
+        text = f"An identical {tool} call started at {when} is still in flight; wait for its result."
+    else:
+        text = (
+            f"An identical {tool} call (same account, target and text) succeeded at {when}. "
+            "Not sent again; pass allow_duplicate: true if you really mean to repeat it."
+        )
+    return Refusal(Code.DUPLICATE_SUPPRESSED, text)
+
+
+def pacing_refusal(a: Admission, used: int, now: float) -> Refusal:
+    reset = next_utc_midnight(now).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return Refusal(
+        Code.PACING_LIMIT,
+        f"Daily {a.kind} cap reached for account {a.account}: {used} of {a.kind_cap} today (UTC). "
+        f"It resets at {reset}. Raise it with LINKUP_PACING if you accept the account-safety risk.",
+    )
+
+
+def budget_refusal(a: Admission, left: int, now: float) -> Refusal:
+    return Refusal(
+        Code.BUDGET_EXCEEDED,
+        f"This call is estimated at {a.estimated} credits but only {left} of the daily budget "
+        f"(LINKUP_DAILY_CREDITS={a.daily_budget}) is left today (UTC). Ask for fewer results, "
+        f"or wait until {next_utc_midnight(now).strftime('%Y-%m-%dT%H:%M:%SZ')}.",
+    )
+
+
+class Limiter(Protocol):
+    """The API client's pacing (api/rate_window.py's shape): wait until a request may go."""
+
+    async def acquire(self) -> None: ...
+
+
+class Store(Protocol):
+    """The ledger as the call layer uses it. `location` names it in messages (no password)."""
+
+    location: str
+
+    def now(self) -> float: ...
+    def close(self) -> None: ...
+    def check(self) -> None:
+        """Raise if the ledger cannot be used (the HTTP transport's /healthz, `doctor`)."""
+
+    # the gate and the rows
+    def admit(self, a: Admission) -> int | Refusal: ...
+    def peek(self, a: Admission) -> Refusal | None: ...
+    def finish(self, row_id: int, outcome: str, charged: int) -> None: ...
+    def record(
+        self, tool: str, account: str | None, outcome: str, estimated: int, args_digest: str, charged: int = 0
+    ) -> None: ...
+    def spent_today(self) -> int: ...
+    def rows(self) -> list[dict[str, Any]]: ...
+    def spend_report(self, days: int = 30) -> list[tuple[str, str, str, int, int, int]]: ...
+
+    # the paid-read cache (store/read_cache.py): data as JSON text, subject as a digest
+    def cache_get(self, key: str) -> tuple[str, float] | None: ...
+    def cache_put(self, key: str, tool: str, account: str | None, subject: str | None, data: str) -> None: ...
+    def cache_drop(self, tools: list[str], account: str | None, subject: str | None) -> int: ...
+
+    # single-use preview tokens (call/outreach.py), by digest; taking one deletes it
+    def token_put(self, token: str, bound: str, expires: float) -> None: ...
+    def token_take(self, token: str) -> tuple[str, float] | None: ...
+
+    # answers that differed from the docs (store/drift_log.py)
+    def drift_add(self, tool: str, account: str | None, differences: str) -> None: ...
+    def drift_recent(self, since_day: str, limit: int) -> list[tuple[float, str, str | None, str]]: ...
+
+    def rate_limiter(self, api_key: str, limit: int, period: float = 60.0) -> Limiter | None:
+        """The API rate window shared by every process on this ledger, or None to keep it per process."""
