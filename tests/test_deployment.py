@@ -14,6 +14,7 @@ import pytest
 import yaml
 
 from linkup_mcp.config import ENV_PREFIX, Settings, ledger_problem
+from tests.pg import PostgresServer, postgres  # noqa: F401  (the session's PostgreSQL fixture)
 
 ROOT = Path(__file__).resolve().parents[1]
 COMPOSE = yaml.safe_load((ROOT / "compose.yaml").read_text())
@@ -81,3 +82,62 @@ def test_nginx_accepts_the_configuration(tmp_path: Path) -> None:
 def test_the_image_carries_the_postgres_driver() -> None:
     dockerfile = (ROOT / "Dockerfile").read_text()
     assert dockerfile.count("--extra postgres") == 2
+
+
+@pytest.mark.skipif(
+    shutil.which("nginx") is None, reason="nginx is not installed (Debian: apt-get install nginx-light)"
+)
+@pytest.mark.anyio
+async def test_two_replicas_behind_nginx_serve_mcp_and_health(tmp_path: Path, postgres: PostgresServer) -> None:  # noqa: F811
+    """deploy/nginx.conf in front of two real HTTP replicas on one PostgreSQL ledger (what
+    compose.yaml runs, on loopback): health checks and MCP sessions pass through the proxy."""
+    import anyio
+    import httpx2
+
+    from tests.e2e.test_http_transport import ALICE, TOKEN, free_port, http_server, mcp_client
+    from tests.fakeapi import FakeApi
+
+    env = {"LINKUP_MCP_TOKEN": TOKEN, "LINKUP_CLIENT_KEYS": "1", "LINKUP_ACCOUNT_ID": "acc_1", "LINKUP_CACHE_TTL": "0"}
+    port = free_port()
+    with FakeApi() as api:
+        env |= {"LINKUP_BASE_URL": api.base_url, "LINKUP_LEDGER": postgres.target()}
+        with http_server(env) as (url1, _), http_server(env) as (url2, _):
+            upstreams = "".join(f"server {u.split('/')[2]};" for u in (url1, url2))
+            conf = tmp_path / "nginx.conf"
+            conf.write_text(
+                NGINX.replace("server mcp:8000 max_fails=2 fail_timeout=10s;", upstreams)
+                .replace("listen 80;", f"listen 127.0.0.1:{port};")
+                .replace("http {", "http {\n    access_log off;")
+            )
+            proxy = subprocess.Popen(
+                [
+                    "nginx",
+                    "-c",
+                    str(conf),
+                    "-g",
+                    f"daemon off; pid {tmp_path}/nginx.pid; error_log {tmp_path}/error.log;",
+                ]
+            )
+            try:
+                base = f"http://127.0.0.1:{port}"
+                async with httpx2.AsyncClient() as http:
+                    for _ in range(100):
+                        try:
+                            health = await http.get(f"{base}/healthz")
+                            break
+                        except httpx2.ConnectError:
+                            await anyio.sleep(0.05)
+                    other = await http.get(f"{base}/")
+                auth = {"Authorization": f"Bearer {TOKEN}", "X-Linkup-Api-Key": ALICE}
+                async with mcp_client(f"{base}/mcp", auth) as client:
+                    tools = await client.list_tools()
+                    first = await client.call_tool("profiles_get", {"profile_url": "https://www.linkedin.com/in/a"})
+                    again = await client.call_tool(
+                        "messages_send", {"profile_url": "https://www.linkedin.com/in/a", "message_text": "Hi"}
+                    )
+            finally:
+                proxy.terminate()
+                proxy.wait(10)
+    assert (health.status_code, health.text) == (200, "ok") and other.status_code == 404
+    assert tools.tools and first.is_error is False and again.is_error is False
+    assert [r.headers["x-api-key"] for r in api.requests] == [ALICE, ALICE]
