@@ -91,7 +91,9 @@ class Settings(BaseModel):
     max_result_bytes: int = Field(
         50_000, ge=1_000, description="cut larger results (lists first, then long strings) and say so"
     )
-    rate_limit: int = Field(300, ge=1, description="requests per minute to LinkupAPI from this process")
+    rate_limit: int = Field(
+        300, ge=1, description="requests per minute to LinkupAPI: per process, or per key across a PostgreSQL ledger"
+    )
     max_credits_per_call: int = Field(50, ge=0, description="refuse any single call estimated above this")
     daily_credits: int | None = Field(None, ge=0, description="credit budget per UTC day across processes (ledger)")
     ledger: str | None = Field(
