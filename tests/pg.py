@@ -17,6 +17,7 @@ import contextlib
 import glob
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import tempfile
@@ -51,6 +52,8 @@ class PostgresServer:
         self.durable = durable  # fsync and synchronous commits, as a real deployment has them (benchmarks)
         self._dir: Path | None = None
         self._proc: subprocess.Popen[bytes] | None = None
+        self._args: list[str] = []
+        self._user: str | None = None
         self._schemas: list[str] = []
 
     def start(self) -> PostgresServer:
@@ -82,13 +85,26 @@ class PostgresServer:
         }
         if not self.durable:
             settings |= {"fsync": "off", "synchronous_commit": "off", "full_page_writes": "off"}
-        args = [str(bindir / "postgres"), "-D", str(data), *[f"-c{k}={v}" for k, v in settings.items()]]
-        log = open(self._dir / "server.log", "wb")  # noqa: SIM115 (the server writes it while running)
-        self._proc = subprocess.Popen(args, stdout=log, stderr=log, user=user, start_new_session=True)
+        self._args = [str(bindir / "postgres"), "-D", str(data), *[f"-c{k}={v}" for k, v in settings.items()]]
+        self._user = user
+        self._launch()
         self.url = f"postgresql://{ROLE}@/postgres?host={self._dir}&port={port}"  # the Unix socket
         self.tcp_url = f"postgresql://{ROLE}@127.0.0.1:{port}/postgres"
         self._wait_ready()
         return self
+
+    def _launch(self) -> None:
+        assert self._dir is not None
+        log = open(self._dir / "server.log", "ab")  # noqa: SIM115 (the server writes it while running)
+        self._proc = subprocess.Popen(self._args, stdout=log, stderr=log, user=self._user, start_new_session=True)
+
+    def restart(self) -> None:
+        """Stop the server (every connection drops) and start it again on the same data and port."""
+        assert self._proc is not None
+        self._proc.send_signal(signal.SIGINT)  # "fast" shutdown: connected sessions are cut
+        self._proc.wait(20)
+        self._launch()
+        self._wait_ready()
 
     def _wait_ready(self) -> None:
         import psycopg
@@ -113,7 +129,7 @@ class PostgresServer:
 
     def stop(self) -> None:
         if self._proc is not None:
-            self._proc.terminate()  # SIGTERM: "smart" shutdown, sessions end with their clients
+            self._proc.send_signal(signal.SIGINT)  # "fast" shutdown: connected sessions are cut
             try:
                 self._proc.wait(20)
             except subprocess.TimeoutExpired:

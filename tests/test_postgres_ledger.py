@@ -196,3 +196,22 @@ def test_doctor_and_the_ledger_command_use_the_database(postgres: PostgresServer
     )
     assert done.returncode == 0, done.stderr
     assert "profiles_get" in done.stdout and "total charged: 1 credits" in done.stdout
+
+
+def test_the_ledger_outlives_a_database_restart() -> None:
+    """Pooled connections the server dropped are replaced: the next call works (a server of its
+    own: restarting the session's would cut the other tests off)."""
+    from tests.pg import server_bin_dir
+
+    if server_bin_dir() is None or os.environ.get("TEST_POSTGRES_URL"):
+        pytest.skip("needs PostgreSQL binaries to start a server of its own")
+    server = PostgresServer().start()
+    try:
+        ledger = open_ledger(server.target())
+        ledger.record("profiles_get", None, "OK", 1, "d", 1)
+        server.restart()
+        ledger.record("profiles_get", None, "OK", 1, "d", 1)
+        assert len(ledger.rows()) == 2
+        ledger.close()
+    finally:
+        server.stop()

@@ -108,7 +108,15 @@ class _Pools:
             psycopg.connect(url, **options).close()
         except psycopg.Error as exc:
             raise LedgerUnavailable(f"cannot use the PostgreSQL ledger {masked(url)}: {exc}".strip()) from None
-        pool = ConnectionPool(url, min_size=1, max_size=POOL_SIZE, kwargs=options, open=False, name="linkup-ledger")
+        pool = ConnectionPool(
+            url,
+            min_size=1,
+            max_size=POOL_SIZE,
+            kwargs=options,
+            open=False,
+            name="linkup-ledger",
+            check=ConnectionPool.check_connection,  # a connection the server dropped (restart, failover) is replaced
+        )
         pool.open(wait=True, timeout=CONNECT_TIMEOUT_S)
         return pool
 
