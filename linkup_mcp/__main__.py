@@ -9,6 +9,7 @@
     linkup-mcp demo                     run a scripted agent session against the sandbox
     linkup-mcp doctor                   check the set-up (key, URL, account, credits, ledger, specs)
     linkup-mcp login [--country FR]     connect a LinkedIn account (asks for its login token)
+    linkup-mcp verify [--max-credits 5] call a few actions; report answers that differ from the docs
 
 Flags mirror the LINKUP_* environment variables and override them. The API key has no flag
 on purpose: command lines are visible to other users of the machine (use LINKUP_API_KEY).
@@ -79,6 +80,10 @@ def build_parser() -> argparse.ArgumentParser:
     login.add_argument("--country", help="two-letter country of the account, e.g. FR (asked when not given)")
     login.add_argument("--platform", default="linkedin", choices=["linkedin"], help="platform (default linkedin)")
     _settings_flags(login, sub=True)
+    verify = sub.add_parser(
+        "verify", help="call a few actions (free first, --max-credits 5 at most) and report drift from the docs"
+    )
+    _settings_flags(verify, sub=True)
     return parser
 
 
@@ -133,6 +138,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from linkup_mcp.cli.login import run_login
 
         return run_login(settings, country=ns.country, platform=ns.platform)
+    if ns.command == "verify":  # --max-credits caps what it may spend (default 5, not the server's budget)
+        from linkup_mcp.cli.verify import run_verify
+
+        return anyio.run(run_verify, settings, getattr(ns, "max_credits", None) and int(ns.max_credits))
     if ns.command == "call":
         from linkup_mcp.cli.commands import call_tool
 

@@ -52,7 +52,9 @@ def test_off_by_default_and_opted_in_by_toolset() -> None:
     assert sorted(opted.names()) == ["accounts_get", "accounts_list", "auth_checkpoint", "auth_login"]
     schema = opted.tools["auth_login"].definition["inputSchema"]
     assert schema["properties"]["login_token"]["writeOnly"] is True
-    assert schema["required"] == ["platform", "login_token", "country"]
+    assert schema["properties"]["password"]["writeOnly"] is True
+    assert schema["required"] == ["platform"]  # and login_token, or email + password (the migration guide)
+    assert opted.tools["auth_login"].alternatives == (("login_token",), ("email", "password"))
 
 
 @pytest.mark.parametrize(

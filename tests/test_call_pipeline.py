@@ -31,10 +31,10 @@ INVALID = [
         "unknown field",
     ),
     (
-        "bad enum",
-        "content_react",
-        {"post_url": "p", "reaction_type": "LOVE"},
-        ["reaction_type"],
+        "bad enum",  # a documented closed list (the V1 sent-invitations page): NEWSLETTER is not in it
+        "network_list_sent",
+        {"invitation_type": "NEWSLETTER"},
+        ["invitation_type"],
         "is not allowed; use one of",
     ),
     (
@@ -45,7 +45,7 @@ INVALID = [
         "expected string, got list",
     ),
     ("string where array", "profiles_search_people", {"location": "Paris"}, ["location"], "wrap it in a list"),
-    ("below minimum", "profiles_search_people", {"total_results": 0}, ["total_results"], "less than the minimum"),
+    ("below minimum", "content_time_spent", {"post_url": "p", "duration": 0}, ["duration"], "less than the minimum"),
     ("empty required string", "profiles_get", {"profile_url": ""}, ["profile_url"], "should be non-empty"),
     (
         "one of two required",

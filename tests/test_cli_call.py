@@ -30,14 +30,14 @@ def test_call_prints_the_envelope() -> None:
     assert done.returncode == 0, done.stderr
     envelope = json.loads(done.stdout)
     assert envelope["ok"] is True and envelope["tool"] == "profiles_get" and envelope["sandbox"] is True
-    assert envelope["data"]["public_identifier"] == "victor-johnson"
+    assert envelope["data"]["public_id"] == "victor-johnson"
     assert envelope["credits"]["charged"] == envelope["credits"]["session_spent"] == 1
 
 
 def test_args_from_stdin() -> None:
     done = run("profiles_get", "--args", "-", stdin='{"profile_url": "https://www.linkedin.com/in/victor-johnson"}')
     assert done.returncode == 0, done.stderr
-    assert json.loads(done.stdout)["data"]["public_identifier"] == "victor-johnson"
+    assert json.loads(done.stdout)["data"]["public_id"] == "victor-johnson"
 
 
 @pytest.mark.parametrize(

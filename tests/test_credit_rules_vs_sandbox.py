@@ -23,7 +23,7 @@ FRIEND = "https://www.linkedin.com/in/victor-johnson"  # a 1st-degree connection
 RULES: list[tuple[str, dict[str, Any], int]] = [
     ("profiles_get_me", {}, 1),  # flat
     ("profiles_search_people", {"total_results": 25}, 3),  # 1 per 10 results, rounded up
-    ("profiles_search_people", {"start_page": 2, "end_page": 3}, 2),  # pages window: 20 results
+    ("profiles_search_people", {"start_page": 1, "end_page": 2}, 10),  # pages window: 2 x 50 results
     ("profiles_get_viewers", {"count": 15}, 2),  # 1 per 10 of count
     ("network_list_connections", {"count": 120}, 3),  # 1 per 50
     ("network_list_connections", {}, 1),  # default count

@@ -15,7 +15,8 @@ CASES = [
     ("profiles_search_people", {"total_results": 25}, 3),
     ("profiles_search_people", {"total_results": 10}, 1),
     ("profiles_search_people", {"total_results": 11}, 2),
-    ("profiles_search_people", {"start_page": 2, "end_page": 4}, 3),  # 3 pages of 10
+    ("profiles_search_people", {"start_page": 2, "end_page": 4}, 15),  # 3 pages of 50 (the V1 search page)
+    ("profiles_search_people", {"start_page": 1, "end_page": 1}, 5),  # one page: 50 results
     ("profiles_search_people", {"start_page": 1, "end_page": 5, "total_results": 12}, 2),
     ("network_list_connections", {"count": 100}, 2),  # 1 per 50
     ("network_list_connections", {"count": 50}, 1),

@@ -1,4 +1,5 @@
-"""`next` arguments for each pagination style."""
+"""`next` for each pagination style, and what a page drops: following `next` never skips or
+repeats a result, whatever the page size the API uses."""
 
 from __future__ import annotations
 
@@ -6,15 +7,21 @@ from typing import Any
 
 import pytest
 
-from linkup_mcp.call.pagination import next_arguments
+from linkup_mcp.call.pagination import advance, has_more
 from linkup_mcp.spec.models import Pagination, PaginationStyle
 
 OFFSET = Pagination(style=PaginationStyle.offset)
 CURSOR = Pagination(style=PaginationStyle.cursor)
-PAGES = Pagination(style=PaginationStyle.pages, page_size=10, count="total_results")
+PAGES = Pagination(style=PaginationStyle.pages, page_size=10, items="results", count="total_results")
 # the count param is the spec's (pagination.count), not a name the code knows
-PAGES_LIMIT = Pagination(style=PaginationStyle.pages, page_size=10, count="limit")
-PAGES_NO_COUNT = Pagination(style=PaginationStyle.pages, page_size=10)
+PAGES_LIMIT = Pagination(style=PaginationStyle.pages, page_size=10, items="results", count="limit")
+PAGES_NO_COUNT = Pagination(style=PaginationStyle.pages, page_size=10, items="results")
+FEED = Pagination(style=PaginationStyle.since, items="items")
+
+
+def results(n: int, **more: Any) -> dict[str, Any]:
+    return {"results": [{"i": i} for i in range(n)], **more}
+
 
 CASES: list[tuple[Pagination, dict[str, Any], Any, Any]] = [
     (OFFSET, {"count": 10}, {"pagination": {"next_offset": 10, "has_more": True}}, {"count": 10, "offset": 10}),
@@ -28,22 +35,93 @@ CASES: list[tuple[Pagination, dict[str, Any], Any, Any]] = [
     (
         PAGES,
         {"start_page": 1, "end_page": 2, "keyword": "x"},
-        {"pagination": {"has_more": True}},
+        results(20, pagination={"has_more": True}),
         {"start_page": 3, "end_page": 4, "keyword": "x"},
     ),
-    (PAGES, {"start_page": 3, "end_page": 3}, {"total_available_results": 31}, {"start_page": 4, "end_page": 4}),
-    (PAGES, {"start_page": 3, "end_page": 3}, {"total_available_results": 30}, None),
-    # total_results 25 returned results 1-25: resume at page 3 (results 21-30) so nothing is lost
-    (PAGES, {"total_results": 25}, {"total_available_results": 100}, {"start_page": 3, "end_page": 5}),
-    (PAGES, {"total_results": 20}, {"total_available_results": 100}, {"start_page": 3, "end_page": 4}),
-    (PAGES, {}, {"total_available_results": 8}, None),
-    (PAGES_LIMIT, {"limit": 25}, {"total_available_results": 100}, {"start_page": 3, "end_page": 5}),
-    (PAGES_LIMIT, {"other": 25}, {"total_available_results": 100}, {"other": 25, "start_page": 2, "end_page": 2}),
-    (PAGES_NO_COUNT, {}, {"total_available_results": 100}, {"start_page": 2, "end_page": 2}),
+    (PAGES, {"start_page": 3, "end_page": 3}, results(10, total_available_results=31), {"start_page": 4, "end_page": 4}),
+    (PAGES, {"start_page": 3, "end_page": 3}, results(10, total_available_results=30), None),
+    (PAGES, {"start_page": 3, "end_page": 3}, results(0, total_available_results=80), None),  # no progress
+    # total_results 25 returned results 1-25: page 3 holds 21-30, of which 5 were returned
+    (
+        PAGES,
+        {"total_results": 25},
+        results(25, total_available_results=100),
+        {"start_page": 3, "end_page": 5, "skip": 5},
+    ),
+    (PAGES, {"total_results": 20}, results(20, total_available_results=100), {"start_page": 3, "end_page": 4}),
+    (PAGES, {}, results(8, total_available_results=8), None),
+    (PAGES_LIMIT, {"limit": 25}, results(25, total_available_results=100), {"start_page": 3, "end_page": 5, "skip": 5}),
+    (
+        PAGES_LIMIT,
+        {"other": 25},
+        results(10, total_available_results=100),
+        {"other": 25, "start_page": 2, "end_page": 2},
+    ),
+    (PAGES_NO_COUNT, {}, results(10, total_available_results=100), {"start_page": 2, "end_page": 2}),
+    # the answer's own page size wins over the spec's: 10 of a 50-result page, then the rest of it
+    (
+        PAGES,
+        {"total_results": 10},
+        results(10, total_available_results=100, pagination={"results_per_page": 50}),
+        {"start_page": 1, "end_page": 1, "skip": 10},
+    ),
     (Pagination(), {"x": 1}, {"pagination": {"has_more": True}}, None),
 ]
 
 
 @pytest.mark.parametrize(("pagination", "args", "data", "expected"), CASES)
 def test_next_arguments(pagination: Pagination, args: dict[str, Any], data: Any, expected: Any) -> None:
-    assert next_arguments(pagination, args, data) == expected
+    assert advance(pagination, args, data)[1] == expected
+
+
+def test_following_next_through_a_list_returns_each_result_once() -> None:
+    """A simulated API with 50-result pages; the agent asks for 10, then follows `next`."""
+    everything = list(range(137))
+
+    def api(args: dict[str, Any]) -> dict[str, Any]:
+        if "start_page" in args:
+            page = everything[(args["start_page"] - 1) * 50 : args["end_page"] * 50]
+        else:
+            page = everything[: args.get("total_results", 10)]
+        return {"results": page, "total_available_results": len(everything), "pagination": {"results_per_page": 50}}
+
+    seen: list[int] = []
+    args: dict[str, Any] | None = {"keyword": "x", "total_results": 10}
+    while args is not None:
+        data, args = advance(PAGES, args, api(args))
+        seen += data["results"]
+    assert seen == everything
+
+
+def test_a_page_resuming_mid_page_drops_what_was_already_returned() -> None:
+    data, nxt = advance(PAGES, {"start_page": 1, "end_page": 1, "skip": 3}, results(10, total_available_results=10))
+    assert [r["i"] for r in data["results"]] == list(range(3, 10)) and nxt is None
+
+
+def event(n: int, at: str) -> dict[str, Any]:
+    return {"event_id": f"e{n}", "event": {}, "created_at": at}
+
+
+def test_an_event_feed_continues_after_the_newest_event_without_repeating_it() -> None:
+    page = {"items": [event(1, "2026-01-01T10:00:00.000Z"), event(2, "2026-01-01T10:00:05.000Z")]}
+    data, nxt = advance(FEED, {"webhook_id": "w"}, page)
+    assert data == page  # nothing seen before
+    assert nxt == {"webhook_id": "w", "since": "2026-01-01T10:00:04.999000Z", "seen": ["e2"]}
+    # the API may answer "at or after": e2 comes back, and is dropped
+    later = {"items": [event(2, "2026-01-01T10:00:05.000Z"), event(3, "2026-01-01T10:00:05.000Z")]}
+    data, nxt = advance(FEED, nxt, later)
+    assert data["items"] == [event(3, "2026-01-01T10:00:05.000Z")]
+    assert nxt == {"webhook_id": "w", "since": "2026-01-01T10:00:04.999000Z", "seen": ["e2", "e3"]}
+
+
+def test_an_empty_feed_page_keeps_where_it_was() -> None:
+    args = {"webhook_id": "w", "since": "2026-01-01T10:00:04.999000Z", "seen": ["e2"]}
+    data, nxt = advance(FEED, args, {"items": []})
+    assert data == {"items": []} and nxt == args
+    assert has_more(FEED, args, {"items": []}, nxt) is False
+    assert has_more(FEED, {"limit": 2}, {"items": [event(1, "x"), event(2, "y")]}, nxt) is True
+
+
+def test_an_event_feed_with_times_it_cannot_read_continues_from_the_text() -> None:
+    _, nxt = advance(FEED, {}, {"items": [event(1, "yesterday"), event(2, "today")]})
+    assert nxt == {"since": "today", "seen": ["e2"]}

@@ -12,7 +12,7 @@ from linkup_mcp.call import pipeline
 from linkup_mcp.call.context import Call
 from linkup_mcp.call.outcome import Outcome
 from linkup_mcp.call.runtime import Runtime
-from linkup_mcp.call.steps import account, autopage, budget, cache, confirm, ledger, outreach, shape, validate
+from linkup_mcp.call.steps import account, autopage, budget, cache, confirm, drift, ledger, outreach, shape, validate
 from linkup_mcp.call.steps.account import account_of
 
 pytestmark = pytest.mark.anyio
@@ -57,9 +57,10 @@ def test_the_order_is_the_documented_one() -> None:
         "outreach",
         "ledger",
         "confirm",
+        "drift",
         "send",
     ]
-    documented = [line.split()[0] for line in pipeline.__doc__.split("Outermost first:")[1].strip().splitlines()[:10]]
+    documented = [line.split()[0] for line in pipeline.__doc__.split("Outermost first:")[1].strip().splitlines()[:11]]
     assert documented == names
 
 
@@ -173,3 +174,54 @@ async def test_autopage_sends_each_page_through_the_rest_and_shrinks_the_last(ha
     assert [(p["count"], p.get("offset", 0)) for p in pages] == [(20, 0), (20, 20), (10, 40)]  # the last shrinks
     assert done.extras["auto_pages"] == {"pages": 3, "results": 50, "credits": 5, "stopped": "max_credits"}
     assert done.next_args == {"count": 10, "offset": 50}
+
+
+class SendingNext(FakeNext):
+    """The rest of the pipeline up to an answer from LinkupAPI (the request left)."""
+
+    async def __call__(self, call: Call) -> Outcome:
+        call.sending = True
+        return await super().__call__(call)
+
+
+VALID = {"email": "a@b.co", "is_valid": True, "is_catch_all": False, "reachability": "safe",
+         "is_deliverable": True, "syntax_valid": True}  # fmt: skip
+
+
+async def test_drift_lets_a_documented_answer_through_unmarked(harness: Any) -> None:
+    rt = harness().runtime
+    done = await drift.step(
+        make_call(rt, "mail_validate_email", {"email": "a@b.co"}), SendingNext(Outcome(VALID, charged=1))
+    )
+    assert "drift" not in done.extras and rt.drift_log.recent() == []
+
+
+async def test_drift_marks_and_records_a_renamed_field_and_an_extra_credit(harness: Any) -> None:
+    rt = harness().runtime
+    answer = {**{k: v for k, v in VALID.items() if k != "reachability"}, "verdict": "safe"}
+    done = await drift.step(
+        make_call(rt, "mail_validate_email", {"email": "a@b.co"}), SendingNext(Outcome(answer, charged=2))
+    )
+    expected = ["renamed data.reachability -> data.verdict", "credits: charged 2, the rule gives 1"]
+    assert done.extras["drift"] == expected and done.data == answer  # the data is the API's, unchanged
+    [row] = rt.drift_log.recent()
+    assert (row["tool"], row["differences"]) == ("mail_validate_email", expected)
+
+
+async def test_drift_reads_list_charges_from_what_came_back(harness: Any) -> None:
+    rt = harness().runtime
+    rows_ = [{"name": "A", "job_title": None, "profile_url": "u", "profile_picture": None}] * 60
+    page = {"connections": rows_, "total_results": 60, "total_available_results": 60,
+            "pagination": {"offset": 0, "count": 60, "next_offset": None, "has_more": False,
+                           "results_per_page": 100, "pages_fetched": 1}}  # fmt: skip
+    call = make_call(rt, "network_list_connections", {"count": 100})
+    assert "drift" not in (await drift.step(call, SendingNext(Outcome(page, charged=2)))).extras  # 60 / 50
+    assert (await drift.step(call, SendingNext(Outcome(page, charged=1)))).extras["drift"] == [
+        "credits: charged 1, the rule gives 2"
+    ]
+
+
+async def test_drift_ignores_what_never_reached_the_api(harness: Any) -> None:
+    rt = harness().runtime
+    done = await drift.step(make_call(rt, "mail_validate_email", {"email": "a@b.co"}), FakeNext(Outcome({"x": 1})))
+    assert "drift" not in done.extras

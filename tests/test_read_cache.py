@@ -83,7 +83,7 @@ async def test_ttl_expiry_and_fresh_bypass(world: World) -> None:
 
 async def test_invite_and_withdraw_invalidate_check_invitation(world: World) -> None:
     found = await world.call("profiles_search_people", {"network": ["S"], "fetch_invitation_state": True})
-    lead = next(p for p in found["data"]["results"] if p["invitation_state"] == "CAN_INVITE")["profile_url"]
+    lead = next(p for p in found["data"]["results"] if p["invitation_state"] == "CAN_INVITE")["linkedin_url"]
     before = await world.call("network_check_invitation", {"profile_url": lead})
     assert before["data"]["invitation_state"] == "NO_INVITATION"
     assert (await world.call("network_check_invitation", {"profile_url": lead}))["cache"]["hit"] is True

@@ -50,5 +50,12 @@ async def test_fields_in_a_call_shape_data_but_not_next_or_the_wire(harness: Any
     result = await h.call("profiles_search_people", {"keyword": "cto", "fields": ["results.profile_url"]})
     assert result["data"] == {"results": [{"profile_url": "u1"}, {"profile_url": "u2"}]}
     assert result["shaped"]["unmatched"] == [] and result["shaped"]["bytes_after"] < result["shaped"]["bytes_before"]
-    assert result["next"] == {"keyword": "cto", "fields": ["results.profile_url"], "start_page": 2, "end_page": 2}
+    # two of a 50-result page returned: the next call takes that page and drops those two
+    assert result["next"] == {
+        "keyword": "cto",
+        "fields": ["results.profile_url"],
+        "start_page": 1,
+        "end_page": 1,
+        "skip": 2,
+    }
     assert h.bodies()[0]["params"] == {"keyword": "cto"}  # a control argument: never sent

@@ -166,6 +166,8 @@ PAGED = {
     "side_effect": "read",
     "credits": {"per_results": {"every": 10, "param": "total_results", "default": 10}},
     "pagination": {"style": "pages", "page_size": 10, "items": "results", "count": "total_results"},
+    "source": "https://docs.linkupapi.com/api-reference/v2/things/search",
+    "response": {"data": {"results": [{"id": "string", "name": "string|null"}], "total_results": "integer"}},
     "params": {
         "type": "object",
         "properties": {
@@ -187,6 +189,12 @@ PAGED = {
         ({"adds_server_spend": True, "side_effect": "write"}, "adds_server_spend is for read actions"),
         ({"presend_check": {"tool": "x_get", "param": "total_results"}}, "presend_check is for outreach actions"),
         ({"side_effect": "outreach"}, "side_effect outreach and an outreach block go together"),
+        ({"source": "https://example.com/docs"}, "String should match pattern"),
+        ({"source": "http://docs.linkupapi.com/x"}, "String should match pattern"),
+        ({"response": {"data": {"results": "string"}}}, "pagination.items 'results' is not an array field"),
+        ({"response": {"data": {"results": [{"id": "text"}]}}}, "data.results[].id: unknown type text"),
+        ({"response": {"data": {"results": ["string", "integer"]}}}, "an array is written [item]"),
+        ({"response": {"documented": False}}, "data"),
     ],
 )
 def test_action_field_rules(change: dict[str, object], expected: str) -> None:

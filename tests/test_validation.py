@@ -86,7 +86,7 @@ def test_validation_agrees_with_jsonschema(tool: str, data: st.DataObject) -> No
     ("tool", "arguments", "field"),
     [
         ("webhooks_events", {"webhook_id": "wh_1\n"}, "webhook_id"),
-        ("auth_login", {"platform": "linkedin", "login_token": "tok-123456", "country": "FR\n"}, "country"),
+        ("accounts_get", {"account_id": "acc_1\n"}, "account_id"),
     ],
 )
 def test_a_pattern_ends_at_the_end_of_the_value(tool: str, arguments: dict[str, Any], field: str) -> None:

@@ -60,6 +60,8 @@ def test_tampered_or_stale_deliveries_are_rejected(headers: dict[str, str], body
         ("webhooks_delete", {"webhook_id": "wh_1"}, "DELETE", "/v2/webhooks/wh_1", None),
         ("webhooks_start", {"webhook_id": "wh_1"}, "POST", "/v2/webhooks/wh_1/start", {}),
         ("webhooks_stop", {"webhook_id": "wh_1"}, "POST", "/v2/webhooks/wh_1/stop", {}),
+        ("webhooks_rotate_secret", {"webhook_id": "wh_1"}, "POST", "/v2/webhooks/wh_1/rotate-secret", {}),
+        ("webhooks_remove_secret", {"webhook_id": "wh_1"}, "DELETE", "/v2/webhooks/wh_1/secret", None),
         (
             "webhooks_events",
             {"webhook_id": "wh_1", "since": "2026-11-25T10:00:00Z", "limit": 5},
@@ -80,26 +82,62 @@ async def test_webhook_tools_on_the_wire(
     assert (json.loads(request.content) if request.content else None) == body
 
 
+def event(n: int, at: str) -> dict[str, Any]:
+    envelope = {"account_id": "acc_1", "account_name": "Me", "event": {"type": "message"}, "timestamp": at}
+    return {"event_id": f"e{n}", "event": envelope, "created_at": at}
+
+
 @pytest.mark.anyio
 async def test_wait_returns_as_soon_as_events_arrive(harness: Any) -> None:
-    pages = [
-        {"items": [], "next_since": "2026-11-25T10:00:00Z"},
-        {"items": [], "next_since": "2026-11-25T10:00:00Z"},
-        {"items": [{"event_id": "e1"}], "next_since": "2026-11-25T10:00:05Z"},
-    ]
+    """The API sends items only (no cursor): each poll continues from the newest event seen."""
+    pages = [{"items": []}, {"items": []}, {"items": [event(1, "2026-11-25T10:00:05.000Z")]}]
     h = harness([httpx2.Response(200, json=v2_success(p, credits=0)) for p in pages])
     h.runtime.wait_poll_s = 0.01
     result = await h.call("webhooks_wait", {"webhook_id": "wh_1", "since": "2026-11-25T09:00:00Z", "timeout_s": 5})
     assert result["tool"] == "webhooks_wait" and result["ok"] is True
-    assert result["data"]["items"] == [{"event_id": "e1"}] and result["data"]["next_since"] == "2026-11-25T10:00:05Z"
-    assert result["data"]["timed_out"] is False
+    assert [i["event_id"] for i in result["data"]["items"]] == ["e1"] and result["data"]["timed_out"] is False
+    assert "next_since" not in result["data"]
+    assert result["next"] == {
+        "webhook_id": "wh_1",
+        "timeout_s": 5,
+        "since": "2026-11-25T10:00:04.999000Z",  # 1 ms before the event: "after" or "at or after" alike
+        "seen": ["e1"],  # and the event at that time is not handed out again
+    }
     sinces = [dict(httpx2.QueryParams(r.url.query))["since"] for r in h.requests]
-    assert sinces == ["2026-11-25T09:00:00Z", "2026-11-25T10:00:00Z", "2026-11-25T10:00:00Z"]
+    assert sinces == ["2026-11-25T09:00:00Z"] * 3
+    assert all("seen" not in r.url.query.decode() for r in h.requests)  # a control argument, never sent
+
+
+@pytest.mark.anyio
+async def test_waits_following_next_never_hand_out_an_event_twice(harness: Any) -> None:
+    """Two events in the same millisecond, the second arriving after the first was handed out:
+    an API that answers "at or after since" sends the first again, and it is dropped."""
+    t = "2026-11-25T10:00:05.000Z"
+    pages = [{"items": [event(1, t)]}, {"items": [event(1, t)]}, {"items": [event(1, t), event(2, t)]}]
+    h = harness([httpx2.Response(200, json=v2_success(p, credits=0)) for p in pages])
+    h.runtime.wait_poll_s = 0.01
+    first = await h.call("webhooks_wait", {"webhook_id": "wh_1", "since": "2026-11-25T09:00:00Z", "timeout_s": 5})
+    second = await h.call("webhooks_wait", first["next"])
+    assert [i["event_id"] for i in first["data"]["items"]] == ["e1"]
+    assert [i["event_id"] for i in second["data"]["items"]] == ["e2"]
+    assert second["next"]["seen"] == ["e1", "e2"]
+
+
+@pytest.mark.anyio
+async def test_events_tell_the_agent_where_to_continue(harness: Any) -> None:
+    page = {"items": [event(1, "2026-11-25T10:00:00.000Z"), event(2, "2026-11-25T10:00:01.500Z")]}
+    h = harness(lambda r: httpx2.Response(200, json=v2_success(page, credits=0)))
+    result = await h.call("webhooks_events", {"webhook_id": "wh_1", "limit": 2})
+    assert result["next"] == {"webhook_id": "wh_1", "limit": 2, "since": "2026-11-25T10:00:01.499000Z", "seen": ["e2"]}
+    assert result["has_more"] is True  # a full page: there may be more right now
+    again = await h.call("webhooks_events", result["next"])
+    assert [i["event_id"] for i in again["data"]["items"]] == ["e1"]  # e2 was handed out: dropped
+    assert "drift" not in result  # items only, as documented
 
 
 @pytest.mark.anyio
 async def test_wait_times_out_empty(harness: Any) -> None:
-    h = harness(lambda r: httpx2.Response(200, json=v2_success({"items": [], "next_since": "2026-11-25T10:00:00Z"})))
+    h = harness(lambda r: httpx2.Response(200, json=v2_success({"items": []})))
     h.runtime.wait_poll_s = 0.2
     result = await h.call("webhooks_wait", {"webhook_id": "wh_1", "timeout_s": 1})
     assert result["data"]["items"] == [] and result["data"]["timed_out"] is True

@@ -21,6 +21,7 @@ class Outcome:
     extras: dict[str, Any] = field(default_factory=dict)  # envelope extension members
     estimated: int = 0  # the pre-call estimate (0 when nothing would be charged: a cache hit, a refusal)
     next_args: dict[str, Any] | None = None  # the complete arguments of the next page
+    charge_reported: bool = True  # False: a success without metadata.credits_consumed (charged = estimate)
 
     @property
     def code(self) -> str:
@@ -53,7 +54,11 @@ def from_reply(tool: CompiledTool, reply: Reply, estimated: int) -> Outcome:
 
     if body is not None and body.get("success") is True and 200 <= status < 300:
         # A success without metadata.credits_consumed: count the estimate so budgets stay safe.
-        return Outcome(data=body.get("data"), charged=estimated if charged is None else charged)
+        return Outcome(
+            data=body.get("data"),
+            charged=estimated if charged is None else charged,
+            charge_reported=charged is not None,
+        )
     error = body.get("error") if body else None
     if isinstance(error, dict) and isinstance(error.get("code"), str):
         code, message = error["code"], str(error.get("message") or "")

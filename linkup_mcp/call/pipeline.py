@@ -12,6 +12,7 @@ nothing sent), act before `next`, or act on what `next` returned. Outermost firs
     outreach   known state, recipient cap, preview and its token                  -> ALREADY_*, RECIPIENT_LIMIT, PREVIEW
     ledger     process budget, daily budget, duplicate and pacing gate; the row   -> BUDGET_EXCEEDED, DUPLICATE_SUPPRESSED, PACING_LIMIT
     confirm    LINKUP_CONFIRM: the human says yes                                 -> DECLINED, CONFIRMATION_UNAVAILABLE
+    drift      after: the answer against its documented response and credit rule (envelope `drift`)
     send       the request, and what its answer means                            -> the API's codes, OUTCOME_UNKNOWN
 
 A new check is a new step in this list, with its own test.
@@ -23,7 +24,19 @@ from collections.abc import Awaitable, Callable, Sequence
 
 from linkup_mcp.call.context import Call, Next
 from linkup_mcp.call.outcome import Outcome
-from linkup_mcp.call.steps import account, autopage, budget, cache, confirm, ledger, outreach, send, shape, validate
+from linkup_mcp.call.steps import (
+    account,
+    autopage,
+    budget,
+    cache,
+    confirm,
+    drift,
+    ledger,
+    outreach,
+    send,
+    shape,
+    validate,
+)
 
 Step = Callable[[Call, Next], Awaitable[Outcome]]
 
@@ -37,6 +50,7 @@ STEPS: tuple[Step, ...] = (
     outreach.step,
     ledger.step,
     confirm.step,
+    drift.step,
     send.step,
 )
 

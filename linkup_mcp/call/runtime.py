@@ -24,6 +24,7 @@ from linkup_mcp.config import Settings, parse_pacing
 from linkup_mcp.redact import Redactor
 from linkup_mcp.spec.catalog import Catalog, Exposure
 from linkup_mcp.spec.credits import CreditMeter
+from linkup_mcp.store.drift_log import DriftLog
 from linkup_mcp.store.ledger import Ledger, Store, open_ledger
 from linkup_mcp.store.read_cache import ReadCache
 
@@ -72,6 +73,7 @@ class Runtime:
         self.previews = PreviewTokens(clock=self.ledger.now, store=self.ledger)  # any process may redeem
         self.recipients = RecipientCap(max_recipients)
         self.cache = ReadCache(self.ledger, cache_ttl) if cache_ttl != "0" else None
+        self.drift_log = DriftLog(self.ledger)  # answers that differ from the docs
         self.wait_poll_s = 2.0  # webhooks_wait polling interval
 
     async def call(

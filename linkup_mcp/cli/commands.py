@@ -18,8 +18,9 @@ def print_tools(settings: Settings, *, as_json: bool = False, as_markdown: bool 
 
         print(render_markdown(Catalog.build(exposure=Exposure.everything())), end="")
         return 0
-    if as_json:
-        print(json.dumps(catalog.definitions(), indent=2))
+    if as_json:  # each tool's documentation page too (not in tools/list: it costs tokens there)
+        listed = [{**d, "source": _source(catalog, d["name"])} for d in catalog.definitions()]
+        print(json.dumps(listed, indent=2))
         return 0
     for definition in catalog.definitions():
         cost = definition["description"].split("Cost: ", 1)[1].split("\n", 1)[0]
@@ -27,6 +28,12 @@ def print_tools(settings: Settings, *, as_json: bool = False, as_markdown: bool 
         effect = tool.action.spec.side_effect.value if tool else "local"
         print(f"{definition['name']:32} {effect:12} {cost}")
     return 0
+
+
+def _source(catalog: Catalog, name: str) -> str | None:
+    """The LinkupAPI page an API tool follows; None for a tool answered locally."""
+    tool = catalog.get(name)
+    return tool.action.spec.source if tool else None
 
 
 async def call_tool(settings: Settings, name: str, raw_args: str) -> int:
@@ -56,6 +63,7 @@ async def call_tool(settings: Settings, name: str, raw_args: str) -> int:
 def print_ledger(path: str, days: int) -> int:
     from pathlib import Path
 
+    from linkup_mcp.store.drift_log import DriftLog
     from linkup_mcp.store.ledger import is_postgres_url, open_ledger
 
     if not is_postgres_url(path) and path != ":memory:" and not Path(path).exists():
@@ -68,6 +76,7 @@ def print_ledger(path: str, days: int) -> int:
         return 1
     try:
         rows = ledger.spend_report(days)
+        drifted = DriftLog(ledger).recent(days)
     finally:
         ledger.close()
     print(f"ledger: {ledger.location} (last {days} days, UTC)")
@@ -77,4 +86,8 @@ def print_ledger(path: str, days: int) -> int:
         total += charged
         print(f"{day:10}  {tool:32} {account:16} {calls:>5} {estimated:>5} {charged:>7}")
     print(f"total charged: {total} credits")
+    if drifted:
+        print(f"answers that differed from LinkupAPI's docs ({len(drifted)}, newest first; please report them):")
+        for row in drifted:
+            print(f"  {row['time']}  {row['tool']}: {'; '.join(row['differences'])}")
     return 0

@@ -58,8 +58,8 @@ def list_templates(runtime: Runtime) -> list[types.ResourceTemplate]:
         title="Webhook events",
         uri_template=WEBHOOK_EVENTS_TEMPLATE,
         description=(
-            "The newest events (replies, accepted invitations) of a hosted webhook, oldest first. "
-            "Subscribe to be notified when new ones arrive."
+            "The newest events (replies, accepted invitations) of a hosted webhook, oldest first, and "
+            "`next` to continue with webhooks_events. Subscribe to be notified when new ones arrive."
         ),
         mime_type="application/json",
     )
@@ -134,8 +134,9 @@ def embedded_files(runtime: Runtime, envelope: dict[str, Any]) -> list[types.Emb
 
 
 async def read_webhook_events(runtime: Runtime, webhook_id: str) -> dict[str, Any]:
-    """The newest `EVENTS_KEPT` events (kept 24 h by the API, which pages them oldest first), and
-    `next_since` for `webhooks_events` / `webhooks_wait` to continue from."""
+    """The newest `EVENTS_KEPT` events (kept 24 h by the API, which pages them oldest first and
+    sends no cursor), and `next`: the `webhooks_events` / `webhooks_wait` arguments that continue
+    after them without repeating one (derived from the events themselves, call/pagination.py)."""
     items: list[Any] = []
     args: dict[str, Any] = {"webhook_id": webhook_id, "limit": EVENTS_PAGE}
     for _ in range(EVENTS_PAGES):
@@ -144,7 +145,7 @@ async def read_webhook_events(runtime: Runtime, webhook_id: str) -> dict[str, An
             return {"webhook_id": webhook_id, "error": envelope["error"]}
         page = envelope["data"] if isinstance(envelope["data"], dict) else {}
         items = (items + list(page.get("items") or []))[-EVENTS_KEPT:]
-        args["since"] = page.get("next_since") or args.get("since")
-        if len(page.get("items") or []) < EVENTS_PAGE or not args["since"]:
+        args = envelope.get("next") or args
+        if not envelope.get("has_more"):
             break
-    return {"webhook_id": webhook_id, "items": items, "next_since": args.get("since")}
+    return {"webhook_id": webhook_id, "items": items, "next": {k: v for k, v in args.items() if k != "limit"}}

@@ -27,7 +27,7 @@ from urllib.parse import parse_qs
 
 from linkup_mcp.sandbox import admin, login, webhooks
 from linkup_mcp.sandbox.errors import ApiError
-from linkup_mcp.sandbox.faults import Fault, parse_fault
+from linkup_mcp.sandbox.faults import DRIFT, Fault, parse_fault
 from linkup_mcp.sandbox.handlers import ACCOUNT_OPTIONAL, CATEGORIES, ActionDef, Ctx, Outcome
 from linkup_mcp.sandbox.params import check, json_object
 from linkup_mcp.sandbox.state import RequestRecord, SandboxState
@@ -183,6 +183,10 @@ class SandboxApp:
         record.credits_consumed = charged
         # taken only now: a queued after-fault is for a request that was performed
         after = self._fault(scope, "after", request.action, path, tool)
+        if after is not None and after.kind in DRIFT:
+            record.fault = after.name
+            record.credits_consumed += _drift(state, after, answer)
+            return answer, after
         if after is not None:
             record.fault = after.name
             if after.refunds and charged:
@@ -436,6 +440,24 @@ def _fault_answer(fault: Fault, action: str | None, performed: Answer | None = N
     if kind == "truncated":
         return performed or success_answer({"filler": "x" * 200}, action or "", None, 0)
     raise AssertionError(kind)
+
+
+def _drift(state: SandboxState, fault: Fault, answer: Answer) -> int:
+    """A performed success changed as if LinkupAPI had changed: a field renamed, or more credits
+    charged (debited too); the extra credits. An error answer is left alone."""
+    body = answer.body
+    if not isinstance(body, dict) or body.get("success") is not True:
+        return 0
+    if fault.kind == "rename-field":
+        data = body.get("data")
+        field = fault.arg or next(iter(data), None) if isinstance(data, dict) else None
+        if isinstance(data, dict) and field in data:
+            body["data"] = {(f"{k}_renamed" if k == field else k): v for k, v in data.items()}
+        return 0
+    extra = int(fault.arg or 1)
+    body["metadata"]["credits_consumed"] += extra
+    state.debit(extra)
+    return extra
 
 
 async def _client_gone_within(receive: Receive, seconds: float) -> bool:

@@ -576,7 +576,7 @@ class Invitation:
 
     @property
     def entity_urn(self) -> str:
-        return f"urn:li:fsd_invitation:{self.id}"
+        return f"urn:li:invitation:{self.id}"  # the V2 pages' form (V1 showed urn:li:fsd_invitation:)
 
 
 @dataclass

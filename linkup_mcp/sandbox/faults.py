@@ -14,6 +14,13 @@ after`), or queued with `POST /_sandbox/faults {"fault", "action", "times", "whe
   html                     HTTP 502 text/html error page (as a proxy would send)
   success_false            HTTP 200 with {"success": false, "error": INTERNAL_ERROR}
   truncated                headers announce the full body; half is sent, then the connection closes
+  rename-field[:FIELD]     drift: the success answers with data's FIELD (default: its first field)
+                           renamed to FIELD_renamed, as if LinkupAPI had changed its response
+  extra-credit[:N]         drift: the success charges N (default 1) more credits than the rule
+
+Drift faults act on a performed success (whatever `when` says) and change nothing else; an error
+answer passes through untouched. They let tests see the drift check (`linkup-mcp verify`, the
+envelope's `drift`) catch an API that changed.
 
 `when`: "before" (default) = nothing was done; "after" = the action ran (state changed) and
 then the fault hit the answer. After-faults that answer with an error envelope (500/502/503/
@@ -30,7 +37,8 @@ SIMPLE = frozenset(
 )
 ERROR_ENVELOPE = frozenset({"500", "502", "503", "html", "success_false"})
 NEVER_PERFORMED = frozenset({"429", "429-no-retry-after"})
-NAMES = [*sorted(SIMPLE), "slow:<seconds>", "timeout", "timeout:<seconds>"]
+DRIFT = frozenset({"rename-field", "extra-credit"})
+NAMES = [*sorted(SIMPLE), "slow:<seconds>", "timeout", "timeout:<seconds>", "rename-field[:FIELD]", "extra-credit[:N]"]
 
 
 @dataclass(frozen=True)
@@ -39,10 +47,11 @@ class Fault:
     kind: str  # "500", "slow", "timeout", "drop", ...
     seconds: float | None = None
     when: str = "before"
+    arg: str | None = None  # rename-field's field, extra-credit's count
 
     @property
     def after(self) -> bool:
-        return self.when == "after" and self.kind not in NEVER_PERFORMED
+        return (self.when == "after" or self.kind in DRIFT) and self.kind not in NEVER_PERFORMED
 
     @property
     def refunds(self) -> bool:
@@ -55,6 +64,10 @@ def parse_fault(name: str, when: str = "before") -> Fault:
     if name in SIMPLE:
         return Fault(name, name, None, when)
     kind, _, arg = name.partition(":")
+    if kind == "extra-credit" and not (arg or "1").isdigit():
+        raise ValueError(f"fault {name!r}: extra-credit takes a number of credits, e.g. extra-credit:2")
+    if kind in DRIFT:
+        return Fault(name, kind, None, "after", arg or None)
     if kind in ("slow", "timeout") and (arg or kind == "timeout"):
         try:
             seconds = float(arg) if arg else None

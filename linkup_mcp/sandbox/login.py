@@ -1,11 +1,13 @@
 """Connecting a LinkedIn account, simulated: `POST /v2/login` and `POST /v2/checkpoint`.
 
-  POST /v2/login       {platform: "linkedin", login_token, country}
+  POST /v2/login       {platform: "linkedin", login_token | email + password, country?,
+                        account_name?, challenge_type?}
                        → {account_id, status: connected | checkpoint_required[, challenge_type]}
   POST /v2/checkpoint  {account_id, code?}  → {account_id, status: "connected"}
 
-Only the seeded tokens in `LOGIN_TOKENS` are known (public test values, listed in the README);
-any other token is refused as the API refuses an invalid one. Re-sending a known token is
+Only the seeded tokens in `LOGIN_TOKENS` are known (public test values, listed in the README),
+and for a fresh login (the migration guide's option A) the emails in `LOGIN_EMAILS` with the
+password `sandbox`; anything else is refused as the API refuses invalid credentials. Re-sending a known token is
 idempotent: same account, same answer, free. A fresh login's cost is not documented: the
 sandbox charges 0. A checkpoint costs 1 credit when it succeeds (errors are free).
 
@@ -15,7 +17,6 @@ once verified it is `connected` and active like `acc_sandbox`.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,7 +29,7 @@ from linkup_mcp.sandbox.state import Account, SandboxState
 
 ROUTES = {"/v2/login": "login", "/v2/checkpoint": "checkpoint"}
 # Credentials: masked in the sandbox's request log (`/_sandbox/requests`) like a real API's logs.
-SECRET_PARAMS = frozenset({"login_token", "code"})
+SECRET_PARAMS = frozenset({"login_token", "password", "code"})
 ACCEPTED_CODE = "123456"  # the verification code a code_challenge accepts
 CHALLENGES = ("code_challenge", "app_challenge")
 CHECKPOINT_CREDITS = 1
@@ -50,18 +51,29 @@ LOGIN_TOKENS = {
     "sandbox-login-reconnect": SeedLogin(INACTIVE_ACCOUNT_ID, "Jordan Lee"),  # reconnects acc_inactive
 }
 EXPIRED_TOKEN = "sandbox-login-expired"
+# A fresh login: the email signs in the same seeded account as its token (password "sandbox").
+LOGIN_EMAILS = {
+    "riley@sandbox.linkup.test": "sandbox-login-connect",
+    "sam@sandbox.linkup.test": "sandbox-login-code",
+    "noor@sandbox.linkup.test": "sandbox-login-app",
+}
+SANDBOX_PASSWORD = "sandbox"
 
 _PARAMS = {
     "login": ParamSpec(
         {
             "platform": P("string", required=True, enum=("linkedin",)),
-            "login_token": P("string", required=True, min_length=1),
-            "country": P("string", required=True),
-        }
+            "login_token": P("string", min_length=1),
+            "email": P("string", min_length=1),
+            "password": P("string", min_length=1),
+            "country": P("string", min_length=1, default="FR"),
+            "account_name": P("string"),
+            "challenge_type": P("string", enum=CHALLENGES),
+        },
+        one_of=(("login_token", "email"),),
     ),
     "checkpoint": ParamSpec({"account_id": P("string", required=True), "code": P("string", min_length=1)}),
 }
-_COUNTRY = re.compile(r"[A-Z]{2}")
 
 
 def owns(path: str) -> bool:
@@ -86,10 +98,20 @@ def perform(state: SandboxState, action: str, body: dict[str, Any]) -> Outcome:
     the credit check passed. Runs under the state's lock."""
     params = check(body, _PARAMS[action])
     if action == "login":
-        if not _COUNTRY.fullmatch(params["country"]):
-            raise ApiError("INVALID_PARAMS", "Invalid parameter: country must be a two-letter country code such as FR")
+        if "login_token" not in params:
+            params["login_token"] = _credentials(params)
         return _login(state, params)
     return _checkpoint(state, params)
+
+
+def _credentials(params: dict[str, Any]) -> str:
+    """The seeded token an email + password signs in with (a fresh login)."""
+    if "password" not in params:
+        raise ApiError("INVALID_PARAMS", "Missing required parameter: password (with email)")
+    token = LOGIN_EMAILS.get(params["email"].strip().lower())
+    if token is None or params["password"] != SANDBOX_PASSWORD:  # never echo the password
+        raise ApiError("INVALID_PARAMS", "Invalid parameter: email or password is incorrect")
+    return token
 
 
 def _login(state: SandboxState, params: dict[str, Any]) -> Outcome:
@@ -109,6 +131,8 @@ def _login(state: SandboxState, params: dict[str, Any]) -> Outcome:
     if known is not None and known.is_active:
         return Outcome({"account_id": known.account_id, "status": "connected"}, credits=0)
     challenge = state.checkpoints.get(seed.account_id, seed.challenge)
+    if challenge is not None and "challenge_type" in params:  # the caller's choice of challenge
+        challenge = params["challenge_type"]
 
     def connect() -> dict[str, Any]:
         stamp = iso(Ctx(state.world, None).now())

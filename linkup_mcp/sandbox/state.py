@@ -23,7 +23,7 @@ from typing import Any, Protocol
 
 from linkup_mcp.sandbox.config import INACTIVE_ACCOUNT_ID, SandboxConfig
 from linkup_mcp.sandbox.data import T0_MS, World, generate_world
-from linkup_mcp.sandbox.faults import NEVER_PERFORMED, Fault, parse_fault
+from linkup_mcp.sandbox.faults import DRIFT, NEVER_PERFORMED, Fault, parse_fault
 
 WINDOW_S = 60.0
 log = logging.getLogger("linkup_mcp.sandbox")
@@ -233,8 +233,11 @@ class SandboxState:
     def add_fault(self, fault: str, action: str | None = None, times: int = 1, when: str = "before") -> FaultRule:
         if when not in ("before", "after"):
             raise ValueError(f"when must be 'before' or 'after', not {when!r}")
-        if parse_fault(fault).kind in NEVER_PERFORMED:  # ValueError on an unknown fault
+        kind = parse_fault(fault).kind  # ValueError on an unknown fault
+        if kind in NEVER_PERFORMED:
             when = "before"  # a rate-limited request is never performed, whatever was asked
+        elif kind in DRIFT:
+            when = "after"  # drift changes a performed answer
         if times < 1:
             raise ValueError("times must be >= 1")
         with self.lock:

@@ -2,12 +2,13 @@
 
   POST   /v2/webhooks                    {account_id, url?, events?, enable_signature?}
   GET    /v2/webhooks[?account_id]       GET | PUT | DELETE /v2/webhooks/{id}
-  POST   /v2/webhooks/{id}/start|stop
-  GET    /v2/webhooks/{id}/events?since&limit     hosted mode: polling
+  POST   /v2/webhooks/{id}/start|stop|rotate-secret     DELETE /v2/webhooks/{id}/secret
+  GET    /v2/webhooks/{id}/events?since&limit     hosted mode: polling (items only: no cursor)
   GET    /v2/webhooks/{id}/stream?api_key&since   hosted mode: SSE (Last-Event-ID resumes)
 
-Hosted webhooks (no url) keep their events `event_retention_s` (24 h); custom ones (a loopback
-url: the sandbox never calls out) get each event POSTed from a background thread, signed
+Hosted webhooks (no url) keep their events `event_retention_s` (24 h); custom ones (an https
+URL, as the API requires, on a loopback host: the sandbox never calls out, and delivers to it
+over plain HTTP, having no certificate) get each event POSTed from a background thread, signed
 `X-Linkup-Signature: v1=<hex HMAC-SHA256(secret, "<timestamp>.<body>")>` when enabled.
 
 Events come from the simulated people (`after_action`): `event_delay_s` after an invitation the
@@ -51,18 +52,21 @@ FILTER_OF = {
 }
 BODY_FIELDS = {
     "create_webhook": ("account_id", "url", "events", "enable_signature"),
-    "update_webhook": ("url", "events", "enable_signature"),
+    "update_webhook": ("url", "events"),  # signing: rotate-secret and DELETE .../secret
 }
 QUERY_FIELDS = {"list_webhooks": ("account_id",), "poll_webhook_events": ("since", "limit")}
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 DELIVERY_TIMEOUT_S = 5.0
+SIGNATURE_SCHEME = (
+    "HMAC-SHA256 over '<X-Linkup-Timestamp>.<raw_body>'; compare to X-Linkup-Signature header (format: v1=<hex>)"
+)
 REPLIES = (
     "Thanks for reaching out, {first}! Happy to chat — what did you have in mind?",
     "Hi {first}, good to hear from you. Does a short call next week work?",
     "Thanks {first}, sounds interesting. Could you send me a bit more detail?",
 )
 
-_ROUTE = re.compile(r"^/v2/webhooks(?:/([^/]+)(?:/(start|stop|events|stream))?)?/?$")
+_ROUTE = re.compile(r"^/v2/webhooks(?:/([^/]+)(?:/(start|stop|events|stream|rotate-secret|secret))?)?/?$")
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 _NO_PROXY = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 
@@ -94,6 +98,10 @@ def parse(method: str, path: str, body: bytes, query: dict[str, str]) -> tuple[s
         if sub is None
         else {"GET": "poll_webhook_events"}
         if sub == "events"
+        else {"DELETE": "remove_secret"}
+        if sub == "secret"
+        else {"POST": "rotate_secret"}
+        if sub == "rotate-secret"
         else {"POST": f"{sub}_webhook"}
     )
     action = methods.get(method)
@@ -141,6 +149,8 @@ def perform(state: SandboxState, action: str, params: dict[str, Any]) -> tuple[d
         }, hook.account_id
     if action == "poll_webhook_events":
         return _poll(state, _hosted(hook), params), hook.account_id
+    if action in ("rotate_secret", "remove_secret"):
+        return _signing(_custom(hook), action == "rotate_secret"), hook.account_id
     raise AssertionError(action)
 
 
@@ -176,20 +186,25 @@ def _create(state: SandboxState, params: dict[str, Any]) -> dict[str, Any]:
 
 def _update(hook: Webhook, params: dict[str, Any]) -> dict[str, Any]:
     if set(params) == {"webhook_id"}:
-        raise ApiError("INVALID_PARAMS", "Nothing to update: give url, events and/or enable_signature")
+        raise ApiError("INVALID_PARAMS", "Nothing to update: give url and/or events")
     url = _url(params["url"]) if "url" in params else hook.url
     events = _events(params["events"]) if "events" in params else hook.events
-    signed = _flag(params["enable_signature"]) if "enable_signature" in params else hook.enable_signature
-    if signed and url is None:
-        raise ApiError(
-            "INVALID_PARAMS", "Invalid parameter: enable_signature needs a url (hosted webhooks are unsigned)"
-        )
-    new_secret = _new_secret() if signed and not hook.enable_signature else None
     if (url is None) != (hook.url is None):
         hook.items = []  # mode changed: hosted events start afresh
-    hook.url, hook.events, hook.enable_signature = url, events, signed
-    hook.secret = new_secret or (hook.secret if signed else None)
-    return view(hook) | ({"secret": new_secret} if new_secret else {})
+    if url is None:  # hosted webhooks are unsigned
+        hook.enable_signature, hook.secret = False, None
+    hook.url, hook.events = url, events
+    return view(hook)
+
+
+def _signing(hook: Webhook, rotate: bool) -> dict[str, Any]:
+    """rotate-secret: a fresh secret, the old one invalid at once (returned this once);
+    DELETE .../secret: no secret, unsigned deliveries from now on."""
+    hook.enable_signature = rotate
+    hook.secret = _new_secret() if rotate else None
+    if rotate:
+        return {"webhook_id": hook.webhook_id, "secret": hook.secret, "signature_scheme": SIGNATURE_SCHEME}
+    return {"webhook_id": hook.webhook_id, "signature_enabled": False}
 
 
 def _poll(state: SandboxState, hook: Webhook, params: dict[str, Any]) -> dict[str, Any]:
@@ -198,14 +213,22 @@ def _poll(state: SandboxState, hook: Webhook, params: dict[str, Any]) -> dict[st
     limit = _limit(params.get("limit"))
     _prune(state, hook)
     items = [i for i in hook.items if since_us is None or i.created_us > since_us][:limit]
-    next_since = items[-1].view["created_at"] if items else since or iso_us(_stamp(state))
-    return {"items": [i.view for i in items], "total_results": len(items), "next_since": next_since}
+    return {"items": [i.view for i in items]}  # as the API: no cursor; `since` is the caller's to move
 
 
 def _hook(world: World, webhook_id: str) -> Webhook:
     hook = world.webhooks.get(webhook_id)
     if hook is None:
         raise ApiError("NOT_FOUND", f"Webhook not found: {webhook_id} (list yours with GET /v2/webhooks)")
+    return hook
+
+
+def _custom(hook: Webhook) -> Webhook:
+    if hook.url is None:
+        raise ApiError(
+            "INVALID_PARAMS",
+            f"Webhook {hook.webhook_id} is hosted: hosted webhooks are not signed (they are read with your API key)",
+        )
     return hook
 
 
@@ -233,12 +256,12 @@ def _url(value: Any) -> str | None:
     if value is None:
         return None
     parts = urlsplit(value) if isinstance(value, str) else None
-    if parts is None or parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ApiError("INVALID_PARAMS", f"Invalid parameter: url must be an https URL (got {value!r})")
+    if parts is None or parts.scheme != "https" or not parts.hostname:
+        raise ApiError("INVALID_PARAMS", f"Invalid parameter: url must be a public HTTPS endpoint (got {value!r})")
     if parts.hostname not in LOOPBACK_HOSTS:
         raise ApiError(
             "INVALID_PARAMS",
-            "Invalid parameter: the sandbox only delivers to http(s)://127.0.0.1 or localhost URLs "
+            "Invalid parameter: the sandbox only delivers to https://127.0.0.1 or localhost URLs "
             f"(it never calls out), got {value!r}; omit url for a hosted webhook",
         )
     return value
@@ -360,8 +383,10 @@ def _deliver(url: str, secret: str | None, body: dict[str, Any]) -> None:
     if secret:
         headers["X-Linkup-Signature"] = sign(secret, timestamp, raw)
 
+    plain = "http://" + url.removeprefix("https://")  # loopback only, and the sandbox has no certificate
+
     def post() -> None:
-        request = urllib.request.Request(url, data=raw, headers=headers, method="POST")
+        request = urllib.request.Request(plain, data=raw, headers=headers, method="POST")
         try:
             with _NO_PROXY.open(request, timeout=DELIVERY_TIMEOUT_S) as response:
                 response.read()
@@ -379,7 +404,7 @@ def after_action(state: SandboxState, category: str, action: str, account_id: st
     if (category, action) == ("network", "invite"):
         state.invites_sent += 1
         if config.accept_every and (state.invites_sent - 1) % config.accept_every == 0:
-            invitation_id = str(data["invitation_id"])
+            invitation_id = str(data["invitation_urn"]).rsplit(":", 1)[-1]
             state.schedule(config.event_delay_s, lambda: _accept_invitation(state, account_id, invitation_id))
     elif (category, action) == ("messages", "send"):
         state.messages_sent += 1

@@ -20,13 +20,17 @@ from linkup_mcp.spec.loader import load_specs
 from linkup_mcp.spec.models import ID_PATTERN, PaginationStyle, ResolvedAction, SideEffect, Toolset
 
 # Arguments that steer the server and never reach the API's `params`.
-CONTROL_ARGS = ("account_id", "allow_duplicate", "fresh", "fields", "confirm_token", "max_credits")
+CONTROL_ARGS = ("account_id", "allow_duplicate", "fresh", "fields", "confirm_token", "max_credits", "skip", "seen")
 
 AUTO_PAGE = {
     "max_credits": {"type": "integer", "minimum": 1, "description": "Auto-page within this many credits"},
 }
 
 FRESH = {"type": "boolean", "description": "Bypass the free cached answer"}
+
+# Where `next` resumes without repeating what the agent has (call/pagination.py).
+SKIP = {"type": "integer", "minimum": 1, "description": "From next: results of the first page already returned"}
+SEEN = {"type": "array", "items": {"type": "string"}, "description": "From next: event_ids already returned"}
 
 CONFIRM_TOKEN = {"type": "string", "description": "Token from this call's preview (LINKUP_CONFIRM=preview)"}
 
@@ -54,6 +58,7 @@ _EFFECT_NOTES = {
 }
 
 PAGING_NOTE = "Paging: call again with the result's `next`."
+FEED_NOTE = "Later: call again with the result's `next` for newer events only."
 
 
 @dataclass(frozen=True)
@@ -103,8 +108,13 @@ def input_schema(action: ResolvedAction) -> dict[str, Any]:
         props["fresh"] = FRESH
     if action.spec.side_effect is SideEffect.read:
         props["fields"] = FIELDS_SCHEMA
-    if action.spec.pagination.style is not PaginationStyle.none:
+    style = action.spec.pagination.style
+    if style is PaginationStyle.since:
+        props["seen"] = dict(SEEN)
+    elif style is not PaginationStyle.none:
         props.update(copy.deepcopy(AUTO_PAGE))
+    if style is PaginationStyle.pages:
+        props["skip"] = dict(SKIP)
     local = action.spec.local_file
     if local is not None:
         props[local.arg] = {"type": "string", "minLength": 1, "description": local.description}
@@ -120,8 +130,9 @@ def description(action: ResolvedAction) -> str:
     note = _EFFECT_NOTES.get(action.spec.side_effect)
     if note:
         lines.append(note)
-    if action.spec.pagination.style is not PaginationStyle.none:
-        lines.append(PAGING_NOTE)
+    style = action.spec.pagination.style
+    if style is not PaginationStyle.none:
+        lines.append(FEED_NOTE if style is PaginationStyle.since else PAGING_NOTE)
     return "\n".join(lines)
 
 

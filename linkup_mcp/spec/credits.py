@@ -102,3 +102,19 @@ class CreditMeter:
     def settle(self, reservation: Reservation, charged: int) -> None:
         self.reserved -= reservation.estimated
         self.spent += max(0, charged)
+
+
+def expected_charge(spec: ActionSpec, args: dict[str, Any], data: Any) -> int | None:
+    """What the rule says this answer costs: per result actually returned for list rules, the
+    flat price otherwise; None when the answer does not show its results (the list is missing)."""
+    rule, per = spec.credits, spec.credits.per_results
+    if per is None:
+        return estimate(spec, args)
+    key = spec.result_list
+    items = data.get(key) if isinstance(data, dict) and key else None
+    if not isinstance(items, list):
+        return None
+    charge = max(1, math.ceil(len(items) / per.every)) * per.credits
+    if rule.surcharge and any(args.get(p) not in (None, "", {}) for p in rule.surcharge.if_any):
+        charge += rule.surcharge.credits
+    return charge

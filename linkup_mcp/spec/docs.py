@@ -73,9 +73,11 @@ def render_markdown(catalog: Catalog) -> str:
             )
             out.append(f"### {tool.name}\n")
             out.append(f"**{spec.title}** — {spec.description.strip()}\n")
+            assumed = "" if spec.response.documented else " (no page shows the answer: its shape is assumed)"
             out.append(
                 f"- Cost: {rule_text(spec.credits)}\n- Side effect: {spec.side_effect.value}\n"
                 f"- Pagination: {spec.pagination.style.value}\n- Wire: {wire}\n"
+                f"- Docs: <{spec.source}>{assumed}\n"
             )
             rows = _param_rows(tool.input_schema)
             if rows:

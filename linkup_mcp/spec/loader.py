@@ -9,7 +9,7 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from linkup_mcp.spec.models import CategorySpec, ResolvedAction, reference_problems
+from linkup_mcp.spec.models import CategorySpec, ResolvedAction, Toolset
 
 
 class SpecError(Exception):
@@ -79,3 +79,33 @@ def _parse_yaml(files: list[Path]) -> list[tuple[str, Any]]:
         except yaml.YAMLError as exc:
             documents.append((path.name, f"{path.name}: not valid YAML: {exc}"))
     return documents
+
+
+def reference_problems(actions: list[ResolvedAction]) -> list[str]:
+    """What the per-file checks cannot see: `invalidates` and `presend_check` name existing
+    tools (a presend check a cached read taking the same param), and a toolset is described once."""
+    by_tool = {a.tool: a for a in actions}
+    problems = []
+    for action in actions:
+        spec = action.spec
+        unknown = [t for t in spec.invalidates if t not in by_tool]
+        if unknown:
+            problems.append(f"{action.tool}: invalidates names unknown tools {unknown}")
+        presend = spec.presend_check
+        if presend is not None:
+            check = by_tool.get(presend.tool)
+            if check is None:
+                problems.append(f"{action.tool}: presend_check.tool {presend.tool!r} is not a tool")
+            elif check.spec.cache_ttl is None:
+                problems.append(f"{action.tool}: presend_check.tool {presend.tool!r} is not cached (no cache_ttl)")
+            elif presend.param not in check.spec.params.get("properties", {}):
+                problems.append(
+                    f"{action.tool}: presend_check.param {presend.param!r} is not a param of {presend.tool}"
+                )
+    described: dict[str, Toolset] = {}
+    for action in actions:
+        first = described.setdefault(action.toolset, action.toolset_info)
+        if first != action.toolset_info:
+            problems.append(f"toolset {action.toolset!r} is described twice, differently")
+            described[action.toolset] = action.toolset_info
+    return problems

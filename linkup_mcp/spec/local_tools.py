@@ -41,7 +41,8 @@ WAIT_TOOL: dict[str, Any] = {
     "description": (
         "Wait up to timeout_s seconds for new events on a hosted webhook (a reply, an accepted "
         "invitation) and return them as soon as any arrive; by default only events after this call "
-        "starts. Pass the answer's next_since as since next time.\nCost: free (polls webhooks_events)."
+        "starts. Call again with the result's `next`: no event comes back twice."
+        "\nCost: free (polls webhooks_events)."
     ),
     "inputSchema": {
         "type": "object",
@@ -55,6 +56,11 @@ WAIT_TOOL: dict[str, Any] = {
                 "description": "Longest wait, seconds",
             },
             "since": {"type": "string", "minLength": 1, "description": "ISO-8601: only events after it"},
+            "seen": {
+                "type": "array",
+                "items": {"type": "string"},
+                "description": "From next: event_ids already returned",
+            },
         },
         "required": ["webhook_id"],
         "additionalProperties": False,

@@ -3,10 +3,17 @@
 A spec file holds one category: its toolset (on by default or opt-in, and a one-line
 description), its default HTTP route and a list of actions. Each action says what the agent
 sees (title, description, params as JSON Schema), what it costs (credit rule), what it does to
-the world (side-effect class), how it pages, where it goes on the wire, and the tool-specific
-behaviour the call pipeline reads instead of naming tools in Python (`subject`,
+the world (side-effect class), how it pages, where it goes on the wire, the documentation page
+it follows (`source`) and the answer that page shows (`response`, see response.py), and the
+tool-specific behaviour the call pipeline reads instead of naming tools in Python (`subject`,
 `presend_check`, `adds_server_spend`). The runtime never reads YAML: it reads these models (or
 the compiled catalog).
+
+Fidelity rule — refuse only what the API refuses: `params` enforces what LinkupAPI's
+documentation states (types, required, documented value lists and limits) and nothing else.
+Where the docs give examples rather than a closed list, the description names them and the
+schema lets other values through; a limit no page states (a LinkedIn UI limit, a guess) is not
+a `maximum`. `minLength: 1` is kept on ids and required values (empty is the same as missing).
 
 `spec_format_schema()` is the JSON Schema of the spec format (for editors and the tests'
 meta-schema check); `loader.load_specs()` reads the files into these models.
@@ -22,9 +29,11 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from linkup_mcp.redact import MASK
+from linkup_mcp.spec.response import ResponseSpec
 
 SNAKE = r"^[a-z][a-z0-9_]*$"
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.:@~-]*$"  # ids that may go into a URL path (account_id)
+DOCS_URL = r"^https://docs\.linkupapi\.com/[^\s]*$"  # where `source` may point
 
 
 class SideEffect(str, Enum):
@@ -70,11 +79,12 @@ class PaginationStyle(str, Enum):
     offset = "offset"  # in: offset + count; out: data.pagination{next_offset, has_more}
     cursor = "cursor"  # in: cursor; out: data.next_cursor or data.pagination.next_cursor
     pages = "pages"  # in: start_page/end_page (and the `count` param); out: has_more or totals
+    since = "since"  # in: since; out: nothing (an event feed): where to go on comes from the items
 
 
 class Pagination(_Strict):
     style: PaginationStyle = PaginationStyle.none
-    page_size: int | None = Field(None, ge=1, description="results per page (pages style)")
+    page_size: int | None = Field(None, ge=1, description="results per page (pages style) if the answer omits it")
     items: str | None = Field(None, description="key of the result list in data (auto-pagination merges it)")
     count: str | None = Field(None, pattern=SNAKE, description="pages style: the param asking for N results")
 
@@ -153,7 +163,14 @@ class ActionSpec(_Strict):
     verify_with: str | None = Field(
         None, description="how to check whether an unconfirmed call happened (named in OUTCOME_UNKNOWN)"
     )
-    params: dict[str, Any] = Field(default_factory=lambda: {"type": "object", "properties": {}})
+    source: str = Field(..., pattern=DOCS_URL, description="the docs.linkupapi.com page this action follows")
+    response: ResponseSpec = Field(..., description="the data of a success, as that page shows it (response.py)")
+    params: dict[str, Any] = Field(
+        default_factory=lambda: {"type": "object", "properties": {}},
+        description="JSON Schema of the params. Refuse only what the API refuses: types, required, and the value "
+        "lists and limits the docs state; where they give examples, say them in the description and let other "
+        "values through",
+    )
     cache_ttl: int | None = Field(
         None, ge=1, description="read lookups: seconds a result may be answered again from the cache, free"
     )
@@ -171,6 +188,15 @@ class ActionSpec(_Strict):
     )
     binary: list[BinaryField] = Field(default_factory=list, description="base64 files in the response data")
     local_file: LocalFile | None = Field(None, description="an argument taking a local file for a param")
+
+    @property
+    def result_list(self) -> str | None:
+        """The key of the list in `data` whose length sets a per-result charge."""
+        data = self.response.data
+        if self.pagination.items:
+            return self.pagination.items
+        arrays = [k for k, v in data.items() if isinstance(v, list)] if isinstance(data, dict) else []
+        return arrays[0] if len(arrays) == 1 else None
 
     @cached_property
     def secret_params(self) -> frozenset[str]:
@@ -231,12 +257,19 @@ class ActionSpec(_Strict):
         if self.local_file and self.local_file.into not in props:
             raise ValueError(f"local_file.into {self.local_file.into!r} is not a param")
         style = self.pagination.style
-        needed = {"offset": ["offset"], "cursor": ["cursor"], "pages": ["start_page", "end_page"]}.get(style.value, [])
-        for p in needed:
+        needed = {"offset": ["offset"], "cursor": ["cursor"], "pages": ["start_page", "end_page"], "since": ["since"]}
+        for p in needed.get(style.value, []):
             if p not in props:
                 raise ValueError(f"pagination style {style.value} needs a {p!r} param")
         if style is not PaginationStyle.none and not self.pagination.items:
             raise ValueError("a paginated action needs pagination.items, the key of its result list")
+        items, data = self.pagination.items, self.response.data
+        if items and not (isinstance(data, dict) and isinstance(data.get(items, data.get(f"{items}?")), list)):
+            raise ValueError(f"pagination.items {items!r} is not an array field of response.data")
+        if rule.per_results and self.result_list is None:
+            raise ValueError(
+                "credits.per_results needs its result list: pagination.items or one array in response.data"
+            )
         if style is PaginationStyle.pages and not self.pagination.page_size:
             raise ValueError("pagination style pages needs page_size")
         count = self.pagination.count
@@ -254,27 +287,13 @@ class ActionSpec(_Strict):
         return self
 
 
+# The JSON Schema keywords a param schema may use (anything else is a typo or a YAML accident).
 SCHEMA_KEYWORDS = frozenset(
-    [
-        "type",
-        "description",
-        "minLength",
-        "maxLength",
-        "minimum",
-        "maximum",
-        "default",
-        "enum",
-        "items",
-        "properties",
-        "required",
-        "additionalProperties",
-        "anyOf",
-        "minItems",
-        "maxItems",
-        "pattern",
-        "format",
-        "writeOnly",
-    ]
+    {
+        *("type", "description", "minLength", "maxLength", "minimum", "maximum", "default", "enum", "items"),
+        *("properties", "required", "additionalProperties", "anyOf", "minItems", "maxItems", "pattern"),
+        *("format", "writeOnly"),
+    }
 )
 
 
@@ -362,36 +381,6 @@ class ResolvedAction(BaseModel):
     @property
     def read_only(self) -> bool:
         return self.spec.side_effect is SideEffect.read
-
-
-def reference_problems(actions: list[ResolvedAction]) -> list[str]:
-    """What the per-file checks cannot see: `invalidates` and `presend_check` name existing
-    tools (a presend check a cached read taking the same param), and a toolset is described once."""
-    by_tool = {a.tool: a for a in actions}
-    problems = []
-    for action in actions:
-        spec = action.spec
-        unknown = [t for t in spec.invalidates if t not in by_tool]
-        if unknown:
-            problems.append(f"{action.tool}: invalidates names unknown tools {unknown}")
-        presend = spec.presend_check
-        if presend is not None:
-            check = by_tool.get(presend.tool)
-            if check is None:
-                problems.append(f"{action.tool}: presend_check.tool {presend.tool!r} is not a tool")
-            elif check.spec.cache_ttl is None:
-                problems.append(f"{action.tool}: presend_check.tool {presend.tool!r} is not cached (no cache_ttl)")
-            elif presend.param not in check.spec.params.get("properties", {}):
-                problems.append(
-                    f"{action.tool}: presend_check.param {presend.param!r} is not a param of {presend.tool}"
-                )
-    described: dict[str, Toolset] = {}
-    for action in actions:
-        first = described.setdefault(action.toolset, action.toolset_info)
-        if first != action.toolset_info:
-            problems.append(f"toolset {action.toolset!r} is described twice, differently")
-            described[action.toolset] = action.toolset_info
-    return problems
 
 
 def spec_format_schema() -> dict[str, Any]:

@@ -1,5 +1,6 @@
 """Every tool, called over stdio against the sandbox with arguments drawn from its own input
-schema: the server answers each with an envelope that validates against the output schema."""
+schema: the server answers each with an envelope that validates against the output schema, and
+no sandbox answer drifts from its action's documented response."""
 
 from __future__ import annotations
 
@@ -78,6 +79,8 @@ async def test_every_tool_with_schema_generated_arguments(sandbox: SandboxServer
                 jsonschema.validate(envelope, tool.output_schema)
                 assert envelope["tool"] == tool.name
                 assert result.is_error is (not envelope["ok"])
+                # every sandbox answer has the documented fields and types, and the rule's charge
+                assert not envelope.get("drift"), (tool.name, args, envelope["drift"])
                 if not envelope["ok"]:
                     code = envelope["error"]["code"]
                     assert code in RETRYABLE or code in LOCAL_CODES, (tool.name, args, envelope["error"])

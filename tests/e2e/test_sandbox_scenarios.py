@@ -73,19 +73,19 @@ async def test_prospect_invite_and_withdraw(agent: Agent) -> None:
     assert len(found["results"]) == 25
     assert all("Paris" in p["location"] for p in found["results"])
     lead = next(p for p in found["results"] if p["invitation_state"] == "CAN_INVITE")
-    profile = await agent.ok("profiles_get", {"profile_url": lead["profile_url"]})
+    profile = await agent.ok("profiles_get", {"profile_url": lead["linkedin_url"]})
     assert profile["public_id"] == lead["public_id"]
 
-    invited = await agent.ok("network_invite", {"profile_url": lead["profile_url"], "message": "Hello!"})
+    invited = await agent.ok("network_invite", {"profile_url": lead["linkedin_url"], "message": "Hello!"})
     assert invited["public_identifier"] == lead["public_id"]
     sent = await agent.ok("network_list_sent", {"count": 50})
-    mine = [i for i in sent["invitations"] if i["recipient"]["linkedin_url"] == lead["profile_url"]]
-    assert len(mine) == 1
-    state = await agent.ok("network_check_invitation", {"profile_url": lead["profile_url"]})
+    mine = [i for i in sent["invitations"] if i["recipient"]["linkedin_url"] == lead["linkedin_url"]]
+    assert len(mine) == 1 and mine[0]["entity_urn"] == invited["invitation_urn"]
+    state = await agent.ok("network_check_invitation", {"profile_url": lead["linkedin_url"]})
     assert state["invitation_state"] == "PENDING"
     withdrawn = await agent.ok("network_withdraw", {"invitation_id": state["invitation_id"]})
     assert withdrawn["withdrawn"] is True
-    after = await agent.ok("network_check_invitation", {"profile_url": lead["profile_url"]})
+    after = await agent.ok("network_check_invitation", {"profile_url": lead["linkedin_url"]})
     assert after["invitation_state"] == "NO_INVITATION"
     agent.balance_matches()
 
@@ -96,7 +96,7 @@ async def test_message_shows_in_conversation_and_inbox(agent: Agent) -> None:
     text = "Thanks for connecting - could we talk on Thursday?"
     sent = await agent.ok("messages_send", {"profile_url": friend, "message_text": text})
     conversation = await agent.ok("messages_get_conversation", {"profile_url": friend, "count": 5})
-    assert conversation["conversation_id"] == sent["conversation_id"]
+    assert conversation["messages"][0]["entity_urn"] == sent["entityUrn"]
     assert conversation["messages"][0]["text"] == text
     inbox = await agent.ok("messages_list_inbox", {"count": 5})
     assert inbox["conversations"][0]["conversation_id"] == sent["conversation_id"]
@@ -114,7 +114,7 @@ async def test_post_comment_and_react(agent: Agent) -> None:
     assert mine["posts"][0]["post_url"] == post["post_url"]
     feed = await agent.ok("content_get_feed", {"total_results": 10})
     other = next(p for p in feed["posts"] if p["post_url"] != post["post_url"])
-    await agent.ok("content_comment", {"post_url": other["post_url"], "message": "Great point on on-call load."})
+    await agent.ok("content_comment", {"post_url": other["post_url"], "comment_text": "Great point on on-call load."})
     comments = await agent.ok("content_get_comments", {"post_url": other["post_url"], "total_results": 50})
     assert any(c["comment_text"] == "Great point on on-call load." for c in comments["comments"])
     await agent.ok("content_react", {"post_url": other["post_url"], "reaction_type": "PRAISE"})
@@ -144,7 +144,7 @@ async def test_email_find_validate_reverse(agent: Agent) -> None:
     found = await agent.ok("mail_find_email", {"profile_url": person})
     assert found["found"] is True
     valid = await agent.ok("mail_validate_email", {"email": found["email"]})
-    assert valid["email"] == found["email"] and valid["status"] == found["status"]
+    assert valid["email"] == found["email"] and valid["is_deliverable"] is True and valid["syntax_valid"] is True
     who = await agent.ok("mail_reverse_email", {"email": found["email"]})
     assert who["found"] is True and who["profile"]["profile_url"] == person
     sent = agent.sandbox.state.requests[-1]

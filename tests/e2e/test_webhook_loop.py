@@ -25,10 +25,8 @@ async def test_send_then_wait_for_the_reply() -> None:
             sent = await client.call_tool("messages_send", {"profile_url": FRIEND, "message_text": "Lunch on Friday?"})
             assert sent.structured_content["ok"] is True
             waited = await client.call_tool("webhooks_wait", {"webhook_id": webhook, "timeout_s": 10})
-            again = await client.call_tool(
-                "webhooks_wait",
-                {"webhook_id": webhook, "timeout_s": 1, "since": waited.structured_content["data"]["next_since"]},
-            )
+            following = {**waited.structured_content["next"], "timeout_s": 1}  # where to go on: its `next`
+            again = await client.call_tool("webhooks_wait", following)
     data = waited.structured_content["data"]
     assert data["timed_out"] is False and len(data["items"]) == 1
     event = data["items"][0]["event"]["event"]

@@ -114,7 +114,7 @@ def fault(name: str, when: str | None = None) -> dict[str, str]:
 def can_invite_person(sb: Sandbox) -> str:
     """The profile URL of a 2nd-degree person with no invitation either way."""
     data = sb.ok("profiles", "search_people", {"network": ["S"], "fetch_invitation_state": True, "total_results": 30})
-    candidates = [r["profile_url"] for r in data["results"] if r["invitation_state"] == "CAN_INVITE"]
+    candidates = [r["linkedin_url"] for r in data["results"] if r["invitation_state"] == "CAN_INVITE"]
     assert candidates, data["results"]
     return str(candidates[0])
 
@@ -149,7 +149,6 @@ def test_success_envelope(sb: Sandbox) -> None:
     assert set(body) == {"success", "data", "metadata"}
     assert body["success"] is True
     assert body["data"]["profile_url"] == sb.me_url()
-    assert body["data"]["account_id"] == ACCOUNT
     meta = body["metadata"]
     assert set(meta) == {"action", "account_id", "credits_consumed", "timestamp"}
     assert meta["action"] == "get_me"
@@ -230,8 +229,8 @@ def test_mail_actions_without_account(sb: Sandbox, path: str) -> None:
     response = sb.call(path, "validate_email", {"email": "someone@gmail.com"}, account=None)
     assert response.status_code == 200, response.text
     body = response.json()
-    assert body["data"]["status"] == "unknown"
-    assert body["data"]["is_free_provider"] is True
+    assert body["data"]["reachability"] == "unknown"  # webmail: the mailbox cannot be checked
+    assert body["data"]["syntax_valid"] is True and body["data"]["is_deliverable"] is False
     assert body["metadata"]["action"] == "validate_email"
     assert body["metadata"]["account_id"] is None
     assert body["metadata"]["credits_consumed"] == 1
@@ -284,7 +283,7 @@ def test_send_with_media_link_costs_two(sb: Sandbox) -> None:
     media = sb.call("messages", "send", {"profile_url": target, "message_text": "deck", "media_link": MEDIA_LINK})
     assert media.status_code == 200, media.text
     assert media.json()["metadata"]["credits_consumed"] == 2
-    assert media.json()["data"]["media"] == {"type": "link", "url": MEDIA_LINK}
+    assert set(media.json()["data"]) == {"entityUrn", "conversation_id", "deliveredAt"}  # the V2 page's fields
     assert sb.balance() == INITIAL - 1 - 1 - 2
 
 
@@ -368,9 +367,9 @@ def test_sent_message_is_newest_in_conversation(sb: Sandbox) -> None:
     assert after["total_message_count"] == before["total_message_count"] + 1
     newest = after["messages"][0]
     assert newest["text"] == "Hello from the test"
-    assert newest["sender_info"]["is_me"] is True
+    assert newest["sender_info"]["profile_url"] == sb.me_url()
     assert newest["entity_urn"] == sent["entityUrn"]
-    assert after["conversation_id"] == sent["conversation_id"]
+    assert sent["conversation_id"] in newest["entity_urn"]
     assert all(newest["timestamp"] > m["timestamp"] for m in after["messages"][1:])
 
 
@@ -378,13 +377,12 @@ def test_invitation_lifecycle(sb: Sandbox) -> None:
     target = can_invite_person(sb)
     assert sb.ok("network", "check_invitation", {"profile_url": target})["invitation_state"] == "NO_INVITATION"
     invited = sb.ok("network", "invite", {"profile_url": target, "message": "Let's connect"})
-    invitation_id = invited["invitation_id"]
+    invitation_id = invited["invitation_urn"].rsplit(":", 1)[1]  # urn:li:invitation:<id>
 
     sent = sb.ok("network", "list_sent", {"count": 100})["invitations"]
     mine = [i for i in sent if i["recipient"]["linkedin_url"] == target]
     assert len(mine) == 1
-    assert mine[0]["invitation_id"] == invitation_id
-    assert mine[0]["message"] == "Let's connect"
+    assert mine[0]["entity_urn"] == invited["invitation_urn"]  # the V2 items carry no invitation_id
 
     check = sb.ok("network", "check_invitation", {"profile_url": target})
     assert check["invitation_state"] == "PENDING"
@@ -399,7 +397,7 @@ def test_invitation_lifecycle(sb: Sandbox) -> None:
     }
     assert sb.ok("network", "check_invitation", {"profile_url": target})["invitation_state"] == "NO_INVITATION"
     sent_after = sb.ok("network", "list_sent", {"count": 100})["invitations"]
-    assert all(i["invitation_id"] != invitation_id for i in sent_after)
+    assert all(i["entity_urn"] != invited["invitation_urn"] for i in sent_after)
     error_of(sb.call("network", "withdraw", {"invitation_id": invitation_id}), 400, "INVALID_PARAMS")
 
 
@@ -437,7 +435,7 @@ def test_reset_restores_balance_and_world(sb: Sandbox) -> None:
     feed = sb.ok("content", "get_feed", {"total_results": 10})["posts"]
     assert [p["post_url"] for p in feed] == [p["post_url"] for p in initial_feed]
     sent = sb.ok("network", "list_sent", {"count": 100})["invitations"]
-    assert all(i["invitation_id"] != invited["invitation_id"] for i in sent)
+    assert all(i["entity_urn"] != invited["invitation_urn"] for i in sent)
 
 
 # -- 6. pagination and filters ----------------------------------------------------------------
@@ -447,25 +445,24 @@ def test_search_pages_slice_the_listing(sb: Sandbox) -> None:
     query: dict[str, Any] = {"keyword": "", "location": ["France"]}
     full = sb.ok("profiles", "search_people", {**query, "total_results": 30})
     assert full["total_available_results"] > 30
-    listing = [r["profile_url"] for r in full["results"]]
+    listing = [r["linkedin_url"] for r in full["results"]]
     assert len(listing) == 30 and len(set(listing)) == 30
 
-    page2 = sb.call("profiles", "search_people", {**query, "start_page": 2, "end_page": 2}).json()
-    assert [r["profile_url"] for r in page2["data"]["results"]] == listing[10:20]
-    assert page2["data"]["pagination"]["start_page"] == 2
-    assert page2["data"]["pagination"]["has_more"] is True
-    assert page2["metadata"]["credits_consumed"] == 1
-
-    pages = sb.ok("profiles", "search_people", {**query, "start_page": 2, "end_page": 3})
-    assert [r["profile_url"] for r in pages["results"]] == listing[10:30]
+    # pages of 50 (the V1 search page's results_per_page); the V2 answer has no pagination object
+    page1 = sb.call("profiles", "search_people", {**query, "start_page": 1, "end_page": 1, "total_results": 12})
+    assert [r["linkedin_url"] for r in page1.json()["data"]["results"]] == listing[:12]
+    assert page1.json()["metadata"]["credits_consumed"] == 2
+    whole = sb.ok("profiles", "search_people", {**query, "start_page": 1, "end_page": 1})
+    assert [r["linkedin_url"] for r in whole["results"]][:30] == listing
+    assert "pagination" not in whole
 
 
 def test_search_last_page_has_no_more(sb: Sandbox) -> None:
-    total = sb.ok("profiles", "search_people", {"location": ["Paris"]})["total_available_results"]
-    last = -(-total // 10)
-    data = sb.ok("profiles", "search_people", {"location": ["Paris"], "start_page": last})
-    assert len(data["results"]) == total - (last - 1) * 10
-    assert data["pagination"]["has_more"] is False
+    total = sb.ok("profiles", "search_people", {"location": ["France"]})["total_available_results"]
+    last = -(-total // 50)
+    data = sb.ok("profiles", "search_people", {"location": ["France"], "start_page": last})
+    assert len(data["results"]) == total - (last - 1) * 50
+    assert data["total_available_results"] == total
 
 
 def test_list_connections_offset_paging(sb: Sandbox) -> None:
@@ -528,12 +525,11 @@ def test_search_location_filter(sb: Sandbox) -> None:
 def test_search_network_filter(sb: Sandbox) -> None:
     data = sb.ok("profiles", "search_people", {"network": ["F"], "total_results": 1000})
     connections = sb.ok("network", "list_connections", {"count": 1000})["connections"]
-    assert {r["profile_url"] for r in data["results"]} == {c["profile_url"] for c in connections}
-    assert all(r["network_distance"] == "F" for r in data["results"])
+    assert {r["linkedin_url"] for r in data["results"]} == {c["profile_url"] for c in connections}
 
     second = sb.ok("profiles", "search_people", {"network": ["S"], "total_results": 1000})["results"]
-    assert second and all(r["network_distance"] == "S" for r in second)
-    assert not {r["profile_url"] for r in second} & {c["profile_url"] for c in connections}
+    assert second
+    assert not {r["linkedin_url"] for r in second} & {c["profile_url"] for c in connections}
 
 
 # -- 7. faults -----------------------------------------------------------------------------
@@ -547,6 +543,29 @@ def test_fault_server_error(sb: Sandbox, status: str) -> None:
     assert sb.balance() == INITIAL
     [record] = sb.requests()
     assert record["fault"] == status and record["status"] == int(status) and record["credits_consumed"] == 0
+
+
+def test_fault_rename_field_drifts_a_success(sb: Sandbox) -> None:
+    """A performed answer as if LinkupAPI had renamed a field (the first one, or the one named)."""
+    data = sb.ok("profiles", "get_me", headers=fault("rename-field"))
+    assert "public_id" not in data and data["public_id_renamed"]
+    data = sb.ok("mail", "validate_email", {"email": "a@b.io"}, headers=fault("rename-field:reachability"))
+    assert "reachability_renamed" in data and "email" in data
+    [first, second] = sb.requests()
+    assert first["fault"] == "rename-field" and second["fault"] == "rename-field:reachability"
+    error_of(sb.call("profiles", "get", {}, headers=fault("rename-field")), 400, "INVALID_PARAMS")  # errors untouched
+
+
+def test_fault_extra_credit_charges_more_than_the_rule(sb: Sandbox) -> None:
+    response = sb.call("profiles", "get_me", headers=fault("extra-credit:2"))
+    assert response.json()["metadata"]["credits_consumed"] == 3 and sb.balance() == INITIAL - 3
+    assert sb.requests()[0]["credits_consumed"] == 3
+    # queued, whatever `when` says: it changes a performed answer
+    sb.admin("POST", "faults", {"fault": "extra-credit", "action": "get_me"})
+    assert sb.admin("GET", "faults")["faults"][0]["when"] == "after"
+    assert sb.call("profiles", "get_me").json()["metadata"]["credits_consumed"] == 2
+    assert sb.call("profiles", "get_me").json()["metadata"]["credits_consumed"] == 1  # once
+    error_of(sb.call("profiles", "get_me", headers=fault("extra-credit:x")), 400, "INVALID_PARAMS")
 
 
 def test_fault_429_has_retry_after(sb: Sandbox) -> None:

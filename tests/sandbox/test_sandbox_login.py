@@ -185,8 +185,15 @@ def test_refused_tokens_are_not_echoed(http: httpx2.Client, token: str, message:
     ("body", "message"),
     [
         ({"login_token": CONNECT, "country": "FR"}, "Missing required parameter: platform"),
-        ({"platform": "linkedin", "country": "FR"}, "Missing required parameter: login_token"),
-        ({"platform": "linkedin", "login_token": CONNECT}, "Missing required parameter: country"),
+        ({"platform": "linkedin", "country": "FR"}, "Missing required parameter: login_token or email"),
+        (
+            {"platform": "linkedin", "email": "sam@sandbox.linkup.test"},
+            "Missing required parameter: password (with email)",
+        ),
+        (
+            {"platform": "linkedin", "email": "sam@sandbox.linkup.test", "password": "wrong"},
+            "Invalid parameter: email or password is incorrect",
+        ),
         (
             {"platform": "whatsapp", "login_token": CONNECT, "country": "FR"},
             "Invalid parameter: platform must be one of linkedin (got 'whatsapp')",
@@ -200,17 +207,34 @@ def test_refused_tokens_are_not_echoed(http: httpx2.Client, token: str, message:
             "Invalid parameter: login_token must be a string",
         ),
         (
-            {"platform": "linkedin", "login_token": CONNECT, "country": "France"},
-            "Invalid parameter: country must be a two-letter country code such as FR",
+            {"platform": "linkedin", "login_token": CONNECT, "challenge_type": "sms"},
+            "Invalid parameter: challenge_type must be one of code_challenge, app_challenge (got 'sms')",
         ),
         (
-            {"platform": "linkedin", "login_token": CONNECT, "country": "FR", "password": "x"},
-            "Unknown parameter: password (valid parameters: country, login_token, platform)",
+            {"platform": "linkedin", "login_token": CONNECT, "country": "FR", "cookie": "x"},
+            "Unknown parameter: cookie (valid parameters: account_name, challenge_type, country, email, login_token,"
+            " password, platform)",
         ),
     ],
 )
 def test_login_params_are_checked(http: httpx2.Client, body: dict[str, Any], message: str) -> None:
     assert answer(http.post("/v2/login", json=body), 400) == failed("INVALID_PARAMS", message, "login")
+
+
+def test_a_fresh_login_with_email_and_password(http: httpx2.Client) -> None:
+    """The migration guide's option A; country is optional (FR by default)."""
+    body = {"platform": "linkedin", "email": "sam@sandbox.linkup.test", "password": "sandbox"}
+    waiting = answer(http.post("/v2/login", json=body), 200)["data"]
+    assert waiting == {"account_id": "acc_sam", "status": "checkpoint_required", "challenge_type": "code_challenge"}
+    log = http.get("/_sandbox/requests").json()["requests"][-1]
+    assert log["params"]["password"] == "***"
+    done = http.post("/v2/checkpoint", json={"account_id": "acc_sam", "code": "123456"})
+    assert answer(done, 200)["data"] == {"account_id": "acc_sam", "status": "connected"}
+
+
+def test_login_may_choose_the_challenge(http: httpx2.Client) -> None:
+    body = {"platform": "linkedin", "login_token": "sandbox-login-code", "challenge_type": "app_challenge"}
+    assert answer(http.post("/v2/login", json=body), 200)["data"]["challenge_type"] == "app_challenge"
 
 
 def test_checkpoint_errors(server: SandboxServer, http: httpx2.Client) -> None:

@@ -1,6 +1,7 @@
-"""The sandbox's webhooks over HTTP: CRUD, events produced by the simulated people (replies,
-accepted invitations), polling with since/next_since, SSE (live, keepalive, resume after a
-dropped stream) and signed custom-mode delivery to a loopback receiver.
+"""The sandbox's webhooks over HTTP: CRUD, signing (rotate, remove), events produced by the
+simulated people (replies, accepted invitations), polling with since (items only, as the API: no
+cursor), SSE (live, keepalive, resume after a dropped stream) and signed custom-mode delivery to
+a loopback receiver.
 
 Short delays (`event_delay_s`, `keepalive_s`) keep the module fast; one sandbox serves it and
 every test starts from a reset.
@@ -117,7 +118,7 @@ def person_url(http: httpx2.Client, index: int = 0) -> str:
     """A 2nd-degree person with no invitation either way."""
     params = {"network": ["S"], "fetch_invitation_state": True, "total_results": 30}
     results = call(http, "profiles", "search_people", params)["results"]
-    return str([r["profile_url"] for r in results if r["invitation_state"] == "CAN_INVITE"][index])
+    return str([r["linkedin_url"] for r in results if r["invitation_state"] == "CAN_INVITE"][index])
 
 
 class Sse:
@@ -173,7 +174,7 @@ def test_create_hosted_and_custom(http: httpx2.Client, server: SandboxServer) ->
     assert hosted["is_active"] is True and hosted["signature_enabled"] is False and "secret" not in hosted
     assert hosted["webhook_id"].startswith("wh_") and hosted["account_id"] == ACCOUNT
 
-    custom = create(http, url="http://127.0.0.1:9/hook", events=["message_received"], enable_signature=True)
+    custom = create(http, url="https://127.0.0.1:9/hook", events=["message_received"], enable_signature=True)
     assert custom["mode"] == "custom" and custom["signature_enabled"] is True
     assert custom["secret"].startswith("whsec_")
     listed = ok(http.get("/v2/webhooks"), "list_webhooks")["webhooks"]
@@ -210,7 +211,7 @@ def test_key_and_methods(http: httpx2.Client) -> None:
 
 
 def test_update_start_stop_delete(http: httpx2.Client) -> None:
-    hook = create(http, url="http://localhost:9/in")
+    hook = create(http, url="https://localhost:9/in")
     wid = hook["webhook_id"]
     for method in ("GET", "PUT", "DELETE"):
         message = error_of(http.request(method, "/v2/webhooks/wh_missing", json={"events": ["all"]}), 404, "NOT_FOUND")
@@ -219,14 +220,23 @@ def test_update_start_stop_delete(http: httpx2.Client) -> None:
 
     updated = ok(http.put(f"/v2/webhooks/{wid}", json={"events": ["disconnection", "disconnection"]}), "update_webhook")
     assert updated["events"] == ["disconnection"] and "secret" not in updated
-    signed = ok(http.put(f"/v2/webhooks/{wid}", json={"enable_signature": True}), "update_webhook")
-    assert signed["secret"].startswith("whsec_") and signed["signature_enabled"] is True
-    again = ok(http.put(f"/v2/webhooks/{wid}", json={"url": "https://127.0.0.1:8443/x"}), "update_webhook")
-    assert "secret" not in again and again["url"] == "https://127.0.0.1:8443/x"
-    error_of(http.put(f"/v2/webhooks/{wid}", json={"url": None}), 400, "INVALID_PARAMS")  # hosted + signed
+    # signing is not an update: the signature page's rotate-secret and DELETE .../secret do it
+    error_of(http.put(f"/v2/webhooks/{wid}", json={"enable_signature": True}), 400, "INVALID_PARAMS")
+    rotated = ok(http.post(f"/v2/webhooks/{wid}/rotate-secret"), "rotate_secret")
+    assert rotated["webhook_id"] == wid and rotated["secret"].startswith("whsec_")
+    assert rotated["signature_scheme"].startswith("HMAC-SHA256")
+    assert ok(http.get(f"/v2/webhooks/{wid}"), "get_webhook")["signature_enabled"] is True
+    again = ok(http.post(f"/v2/webhooks/{wid}/rotate-secret"), "rotate_secret")
+    assert again["secret"] != rotated["secret"]
+    removed = ok(http.delete(f"/v2/webhooks/{wid}/secret"), "remove_secret")
+    assert removed == {"webhook_id": wid, "signature_enabled": False}
+    moved = ok(http.put(f"/v2/webhooks/{wid}", json={"url": "https://127.0.0.1:8443/x"}), "update_webhook")
+    assert "secret" not in moved and moved["url"] == "https://127.0.0.1:8443/x"
+    error_of(http.put(f"/v2/webhooks/{wid}", json={"url": "http://127.0.0.1:8443/x"}), 400, "INVALID_PARAMS")
     error_of(http.put(f"/v2/webhooks/{wid}", json={}), 400, "INVALID_PARAMS")
-    hosted = ok(http.put(f"/v2/webhooks/{wid}", json={"url": None, "enable_signature": False}), "update_webhook")
+    hosted = ok(http.put(f"/v2/webhooks/{wid}", json={"url": None}), "update_webhook")
     assert hosted["mode"] == "hosted" and hosted["signature_enabled"] is False
+    assert "hosted" in error_of(http.post(f"/v2/webhooks/{wid}/rotate-secret"), 400, "INVALID_PARAMS")
 
     stopped = ok(http.post(f"/v2/webhooks/{wid}/stop"), "stop_webhook")
     assert stopped == {"webhook_id": wid, "account_id": ACCOUNT, "monitoring": False}
@@ -254,7 +264,7 @@ def test_reply_seen_by_polling_without_duplicates(http: httpx2.Client) -> None:
 
     first = wait_items(http, wid, since)
     [item] = first["items"]
-    assert item["event_id"].startswith("evt_") and first["next_since"] == item["created_at"]
+    assert item["event_id"].startswith("evt_") and set(first) == {"items"}  # as the API: no cursor
     envelope = item["event"]
     assert envelope["account_id"] == ACCOUNT and envelope["account_name"]
     event = envelope["event"]
@@ -263,16 +273,12 @@ def test_reply_seen_by_polling_without_duplicates(http: httpx2.Client) -> None:
     # the reply is in the conversation too
     conversation = call(http, "messages", "get_conversation", {"conversation_id": sent["conversation_id"]})
     newest = conversation["messages"][0]
-    assert newest["text"] == event["message_text"] and newest["sender_info"]["is_me"] is False
+    assert newest["text"] == event["message_text"] and newest["sender_info"]["profile_url"] == target
 
-    # next_since given back: nothing twice; a second exchange is the only new item
-    assert poll(http, wid, since=first["next_since"]) == {
-        "items": [],
-        "total_results": 0,
-        "next_since": first["next_since"],
-    }
+    # since = the item's created_at: only events after it (the client moves since itself)
+    assert poll(http, wid, since=item["created_at"]) == {"items": []}
     call(http, "messages", "send", {"profile_url": target, "message_text": "And another thing"})
-    second = wait_items(http, wid, first["next_since"])
+    second = wait_items(http, wid, item["created_at"])
     assert [i["event_id"] for i in second["items"]] != [item["event_id"]] and len(second["items"]) == 1
     everything = poll(http, wid)  # no since: all kept events, oldest first
     assert [i["event_id"] for i in everything["items"]] == [item["event_id"], second["items"][0]["event_id"]]
@@ -285,7 +291,7 @@ def test_polling_refusals_and_retention(http: httpx2.Client, server: SandboxServ
     for limit in ("0", "201", "x"):
         error_of(http.get(f"/v2/webhooks/{wid}/events", params={"limit": limit}), 400, "INVALID_PARAMS")
     error_of(http.get(f"/v2/webhooks/{wid}/events", params={"cursor": "1"}), 400, "INVALID_PARAMS")
-    custom = create(http, url="http://127.0.0.1:9/x")["webhook_id"]
+    custom = create(http, url="https://127.0.0.1:9/x")["webhook_id"]
     assert "custom mode" in error_of(http.get(f"/v2/webhooks/{custom}/events"), 400, "INVALID_PARAMS")
 
     inject(http, type="message", text="old news")
@@ -295,7 +301,7 @@ def test_polling_refusals_and_retention(http: httpx2.Client, server: SandboxServ
     texts = [i["event"]["event"]["message_text"] for i in poll(http, wid)["items"]]
     assert texts == ["fresh"]
     # a since with an offset (its '+' sent encoded) works too
-    assert poll(http, wid, since="2000-01-01T00:00:00+00:00")["total_results"] == 1
+    assert len(poll(http, wid, since="2000-01-01T00:00:00+00:00")["items"]) == 1
 
 
 def test_invitation_accepted_changes_the_world(http: httpx2.Client) -> None:
@@ -396,7 +402,7 @@ def test_stream_resumes_after_drop_without_loss_or_duplicates(http: httpx2.Clien
 
 def test_stream_refusals(http: httpx2.Client) -> None:
     hosted = create(http)["webhook_id"]
-    custom = create(http, url="http://127.0.0.1:9/x")["webhook_id"]
+    custom = create(http, url="https://127.0.0.1:9/x")["webhook_id"]
     path = f"/v2/webhooks/{hosted}/stream"
     error_of(http.get(path, params={"api_key": "wrong"}, headers={"x-api-key": ""}), 403, "INVALID_API_KEY")
     error_of(http.get(f"/v2/webhooks/{custom}/stream"), 400, "INVALID_PARAMS")
@@ -436,7 +442,8 @@ def receiver() -> Iterator[tuple[str, queue.Queue[tuple[dict[str, str], bytes]]]
     httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}/linkup", received
+    # an https URL, as the API requires; the sandbox delivers it to loopback over plain HTTP
+    yield f"https://127.0.0.1:{httpd.server_address[1]}/linkup", received
     httpd.shutdown()
     httpd.server_close()
 

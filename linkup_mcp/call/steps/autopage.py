@@ -9,7 +9,7 @@ from typing import Any
 from linkup_mcp.call.context import Call, Next
 from linkup_mcp.call.heartbeat import Heartbeat
 from linkup_mcp.call.outcome import Outcome
-from linkup_mcp.call.pagination import next_arguments
+from linkup_mcp.call.pagination import advance, has_more
 from linkup_mcp.errors import Code, ToolError
 from linkup_mcp.spec.credits import estimate
 from linkup_mcp.spec.models import PaginationStyle
@@ -24,8 +24,10 @@ async def step(call: Call, next: Next) -> Outcome:
     finally:
         if beat is not None:
             beat.stop()
-    if outcome.error is None:
-        outcome.next_args = next_arguments(call.spec.pagination, call.args, outcome.data)
+    if outcome.error is None and call.spec.pagination.style is not PaginationStyle.none:
+        raw, pagination = outcome.data, call.spec.pagination
+        outcome.data, outcome.next_args = advance(pagination, call.args, raw)
+        outcome.extras["has_more"] = has_more(pagination, call.args, raw, outcome.next_args)
     return outcome
 
 
@@ -38,6 +40,7 @@ async def _pages(call: Call, next: Next) -> Outcome:
     rule, key = spec.credits.per_results, spec.pagination.items or ""
     current = {k: v for k, v in call.args.items() if k != "max_credits"}
     items: list[Any] = []
+    drifted: list[str] = []  # what any page's answer did differently from the docs
     spent = estimated = pages = 0
     last: Outcome | None = None
     stopped = "end"
@@ -59,9 +62,10 @@ async def _pages(call: Call, next: Next) -> Outcome:
             break
         spent += outcome.charged
         last = outcome
+        outcome.data, following = advance(spec.pagination, current, outcome.data)
+        drifted.extend(outcome.extras.get("drift") or [])
         page = outcome.data.get(key) if isinstance(outcome.data, dict) else None
         items.extend(page if isinstance(page, list) else [])
-        following = next_arguments(spec.pagination, current, outcome.data)
         if call.progress is not None:
             await call.progress(pages, None, f"{call.name}: page {pages}, {len(items)} results, {spent} credits")
         if following is None:
@@ -76,6 +80,11 @@ async def _pages(call: Call, next: Next) -> Outcome:
         )
         return Outcome(error=ToolError(Code.BUDGET_EXCEEDED, message))
     data = {**last.data, key: items} if isinstance(last.data, dict) else last.data
-    extras = {"auto_pages": {"pages": pages, "results": len(items), "credits": spent, "stopped": stopped}}
+    extras: dict[str, Any] = {
+        "auto_pages": {"pages": pages, "results": len(items), "credits": spent, "stopped": stopped}
+    }
+    if drifted:
+        extras["drift"] = list(dict.fromkeys(drifted))
     resume = None if stopped == "end" else current  # an error stop resumes at the failed page
+    extras["has_more"] = resume is not None
     return Outcome(data=data, charged=spent, extras=extras, estimated=estimated, next_args=resume)

@@ -16,8 +16,8 @@ async def step(call: Call, next: Next) -> Outcome:
         outcome.data = {**outcome.data, "this_server": await blocking(call.rt.own_spend)}
     if outcome.error is not None:
         return outcome
-    if spec.pagination.style is not PaginationStyle.none:
-        outcome.extras["has_more"] = outcome.next_args is not None
+    if spec.pagination.style is not PaginationStyle.none:  # set by autopage; a cache hit reads it again
+        outcome.extras.setdefault("has_more", outcome.next_args is not None)
     if spec.binary:
         outcome.data, files = call.rt.files.extract(outcome.data, spec.binary)
         outcome.extras["files"] = [

@@ -22,7 +22,8 @@ from linkup_mcp.sandbox.params import ParamSpec
 
 T = TypeVar("T")
 
-PAGE_SIZE = 10  # results per page for pages-style actions
+PAGE_SIZE = 50  # results per page for pages-style actions (V1 search pages: results_per_page 50)
+DEFAULT_RESULTS = 10  # total_results when neither it nor a page is given
 
 
 @dataclass
@@ -191,7 +192,7 @@ def any_match(terms: Sequence[str], *texts: str | None) -> bool:
 def offset_page(
     items: Sequence[T], params: dict[str, Any], *, results_per_page: int, default_count: int = 10
 ) -> tuple[list[T], dict[str, Any]]:
-    """A slice by `offset`/`count`, with the API's pagination object."""
+    """A slice by `offset`/`count`, with the V2 pages' pagination object."""
     offset = params.get("offset", 0)
     count = params.get("count", default_count)
     page = list(items[offset : offset + count])
@@ -208,8 +209,8 @@ def offset_page(
 
 
 def pages_window(items: Sequence[T], params: dict[str, Any]) -> tuple[list[T], dict[str, Any]]:
-    """V1-style pages: `start_page`/`end_page` (10 per page), cut to `total_results`; or the
-    first `total_results` (default 10) when no page is given."""
+    """V1-style pages: `start_page`/`end_page` (PAGE_SIZE per page), cut to `total_results`; or
+    the first `total_results` (default 10) when no page is given."""
     if "start_page" in params or "end_page" in params:
         start = params.get("start_page", 1)
         end = params.get("end_page", start)
@@ -220,7 +221,7 @@ def pages_window(items: Sequence[T], params: dict[str, Any]) -> tuple[list[T], d
         if "total_results" in params:
             page = page[: params["total_results"]]
     else:
-        wanted = params.get("total_results", PAGE_SIZE)
+        wanted = params.get("total_results", DEFAULT_RESULTS)
         start, end, first = 1, max(1, math.ceil(wanted / PAGE_SIZE)), 0
         page = list(items[:wanted])
     return page, {

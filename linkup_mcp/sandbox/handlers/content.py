@@ -115,7 +115,9 @@ def _publish(ctx: Ctx, *, author: int | None, company: str | None, text: str, pa
 
 
 def create(ctx: Ctx, params: dict[str, Any]) -> Outcome:
-    return _publish(ctx, author=ME_ID, company=None, text=params["message"], params=params)
+    if not any(params.get(k) for k in ("message", "file", "files")):
+        raise ApiError("INVALID_PARAMS", "Missing required parameter: message (or file/files)")
+    return _publish(ctx, author=ME_ID, company=None, text=params.get("message", ""), params=params)
 
 
 def create_company(ctx: Ctx, params: dict[str, Any]) -> Outcome:
@@ -215,10 +217,15 @@ def _new_comment(ctx: Ctx, post: Post, text: str) -> Comment:
 
 
 def comment(ctx: Ctx, params: dict[str, Any]) -> Outcome:
+    """As the account, or as a company page it administers (`company_url`, the V1 endpoint's)."""
     post = require_post(ctx.world, params["post_url"])
+    if "company_url" in params:
+        company = require_company(ctx.world, params["company_url"])
+        if company.slug != ctx.world.me.company:
+            raise channel_error(f"the account is not an admin of the page {company.name}", definite=True)
 
     def effect() -> dict[str, Any]:
-        c = _new_comment(ctx, post, params["message"])
+        c = _new_comment(ctx, post, params["comment_text"])
         post.comments.insert(0, c)
         return {"success": True, "comment_urn": c.urn, "post_url": post.url, "message": "Comment posted"}
 
@@ -360,7 +367,7 @@ ACTIONS = [
         "create",
         ParamSpec(
             {
-                "message": P("string", required=True, min_length=1, max_length=3000),
+                "message": P("string", max_length=3000),
                 "file": FILE,
                 "files": P("array", items="object", max_items=20),
             }
@@ -404,7 +411,14 @@ ACTIONS = [
     ),
     ActionDef(
         "comment",
-        ParamSpec({"post_url": POST_URL, "message": P("string", required=True, min_length=1, max_length=1250)}),
+        ParamSpec(
+            {
+                "post_url": POST_URL,
+                "comment_text": P("string", required=True, min_length=1, max_length=1250),
+                "company_url": P("string", min_length=1),
+            },
+            aliases={"message": "comment_text"},  # the V1 comment page's name
+        ),
         comment,
     ),
     ActionDef(

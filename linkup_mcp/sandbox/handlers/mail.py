@@ -1,9 +1,10 @@
 """mail (POST /v2/enrich, alias /v2/mail): find_email, reverse_email, validate_email.
 
-validate_email decides by domain, deterministically:
+validate_email decides by domain, deterministically, answering the V2 page's fields (email,
+is_valid, is_catch_all, reachability, is_deliverable, syntax_valid); reachability is
   bad syntax, disposable or reserved domain (example.com, *.test, *.invalid) -> invalid
   webmail (gmail.com, outlook.com, ...)                                      -> unknown
-  a seeded company domain: catch-all -> unknown; a known person's address -> valid; else invalid
+  a seeded company domain: catch-all -> risky; a known person's address -> safe; else invalid
   any other domain                                                           -> unknown
 """
 
@@ -132,33 +133,24 @@ def reverse_email(ctx: Ctx, params: dict[str, Any]) -> Outcome:
 def classify(world: World, email: str) -> dict[str, Any]:
     domain = email.rsplit("@", 1)[-1].lower()
     company = _domain_company(world, domain)
-    out: dict[str, Any] = {
-        "email": email,
-        "domain": domain,
-        "mx_found": True,
-        "is_catch_all": bool(company and company.catch_all),
-        "is_disposable": domain in DISPOSABLE_DOMAINS,
-        "is_free_provider": domain in WEBMAIL_DOMAINS,
-    }
-    if not _EMAIL.match(email):
-        status, reason, out["mx_found"] = "invalid", "invalid_syntax", False
-    elif domain in DISPOSABLE_DOMAINS:
-        status, reason = "invalid", "disposable_domain"
-    elif domain in RESERVED or domain.endswith(RESERVED_TLDS):
-        status, reason, out["mx_found"] = "invalid", "no_mx_record", False
-    elif domain in WEBMAIL_DOMAINS:
-        status, reason = "unknown", "free_provider_unverifiable"
-    elif company is not None:
-        if company.catch_all:
-            status, reason = "unknown", "accept_all"
-        elif email.lower() in world.by_email:
-            status, reason = "valid", "mailbox_exists"
-        else:
-            status, reason = "invalid", "mailbox_not_found"
+    syntax_valid = bool(_EMAIL.match(email))
+    catch_all = bool(company and company.catch_all)
+    if not syntax_valid or domain in DISPOSABLE_DOMAINS or domain in RESERVED or domain.endswith(RESERVED_TLDS):
+        reachability = "invalid"
+    elif domain in WEBMAIL_DOMAINS or company is None:
+        reachability = "unknown"
+    elif catch_all:
+        reachability = "risky"
     else:
-        status, reason = "unknown", "smtp_unverifiable"
-    out.update(status=status, reason=reason, is_valid={"valid": True, "invalid": False}.get(status))
-    return out
+        reachability = "safe" if email.lower() in world.by_email else "invalid"
+    return {
+        "email": email,
+        "is_valid": reachability != "invalid",
+        "is_catch_all": catch_all,
+        "reachability": reachability,
+        "is_deliverable": reachability in ("safe", "risky"),
+        "syntax_valid": syntax_valid,
+    }
 
 
 def validate_email(ctx: Ctx, params: dict[str, Any]) -> Outcome:

@@ -13,12 +13,13 @@ from linkup_mcp.sandbox.handlers.common import (
     check_http_url,
     cursor_page,
     decode_media,
+    iso,
     require_person,
 )
 from linkup_mcp.sandbox.params import P, ParamSpec
 
-# list_inbox `category` values; aliases map onto the sandbox's folders
-INBOX_CATEGORIES = ("INBOX", "PRIMARY_INBOX", "UNREAD", "ARCHIVE", "SPAM", "MESSAGE_REQUESTS", "OTHER")
+# list_inbox `category`: the docs list no values; the sandbox's folders are INBOX (also
+# PRIMARY_INBOX), UNREAD, ARCHIVE, SPAM, MESSAGE_REQUESTS, OTHER; any other lists nothing.
 MEDIA_EXTENSIONS = (".png", ".jpg", ".jpeg", ".gif", ".mp4", ".pdf")
 
 
@@ -81,13 +82,7 @@ def send(ctx: Ctx, params: dict[str, Any]) -> Outcome:
         conv.last_seen_at = now
         if conv.category == "ARCHIVE":
             conv.category = "INBOX"
-        return {
-            "entityUrn": msg.urn,
-            "conversation_id": conv.id,
-            "deliveredAt": now,
-            "recipient": {"name": person.full_name, "profile_url": person.profile_url},
-            "media": media,
-        }
+        return {"entityUrn": msg.urn, "conversation_id": conv.id, "deliveredAt": iso(now)}
 
     return Outcome(credits=credits, effect=effect)
 
@@ -123,7 +118,6 @@ def list_inbox(ctx: Ctx, params: dict[str, Any]) -> Outcome:
                 "last_message": {"text": last.text, "time": last.timestamp, "sender": _sender(world, last.sender_id)},
                 "unread": conv.unread,
                 "type": "normal",
-                "category": conv.category,
             }
         )
     data = {"conversations": items, "total_results": len(items), "next_cursor": next_cursor}
@@ -165,21 +159,17 @@ def get_conversation(ctx: Ctx, params: dict[str, Any]) -> Outcome:
                     "first_name": sender.first_name,
                     "last_name": sender.last_name,
                     "profile_url": sender.profile_url,
-                    "is_me": m.sender_id == ME_ID,
                 },
                 "message_type": m.message_type,
                 "entity_urn": m.urn,
-                "media": m.media,
             }
         )
     data = {
-        "conversation_id": conv.id if conv else None,
         "total_message_count": len(conv.messages) if conv else 0,
         "unread_count": conv.unread if conv else 0,
         "last_seen_message": bool(conv and conv.unread == 0),
         "last_seen_at": conv.last_seen_at if conv else None,
         "messages": messages,
-        "total_results": len(messages),
         "next_cursor": str(page[-1].timestamp) if more and page else None,
     }
     return Outcome(data, results=len(messages))
@@ -205,7 +195,7 @@ ACTIONS = [
         ParamSpec(
             {
                 "count": P("integer", minimum=1, maximum=100),
-                "category": P("string", enum=INBOX_CATEGORIES),
+                "category": P("string"),
                 "cursor": P("string"),
             }
         ),

@@ -23,7 +23,8 @@ from linkup_mcp.sandbox.handlers.common import (
 )
 from linkup_mcp.sandbox.params import P, ParamSpec
 
-INVITATION_TYPES = ("CONNECTION", "ORGANIZATION", "EVENT", "NEWSLETTER")
+# list_sent: the V1 sent-invitations page's closed list (people, company pages, newsletters)
+INVITATION_TYPES = ("CONNECTION", "ORGANIZATION", "CONTENT_SERIES")
 COUNT = P("integer", minimum=1, maximum=1000)
 OFFSET = P("integer", minimum=0)
 
@@ -69,7 +70,6 @@ def invite(ctx: Ctx, params: dict[str, Any]) -> Outcome:
         world.invitations[inv_id] = inv
         return {
             "invitation_urn": inv.entity_urn,
-            "invitation_id": inv.id,
             "profile_urn": person.entity_urn,
             "first_name": person.first_name,
             "last_name": person.last_name,
@@ -111,23 +111,15 @@ def list_connections(ctx: Ctx, params: dict[str, Any]) -> Outcome:
     world = ctx.world
     ordered = sorted(world.connections.items(), key=lambda kv: (-kv[1], kv[0]))
     page, pagination = offset_page(ordered, params, results_per_page=100)
-    now = ctx.now()
-    connections = []
-    for pid, at in page:
-        p = world.people[pid]
-        connections.append(
-            {
-                "name": p.full_name,
-                "first_name": p.first_name,
-                "last_name": p.last_name,
-                "job_title": p.headline,
-                "profile_url": p.profile_url,
-                "public_identifier": p.public_id,
-                "profile_picture": p.picture,
-                "entity_urn": p.entity_urn,
-                "connected_since": relative(at, now)[0],
-            }
-        )
+    connections = [
+        {
+            "name": world.people[pid].full_name,
+            "job_title": world.people[pid].headline,
+            "profile_url": world.people[pid].profile_url,
+            "profile_picture": world.people[pid].picture,
+        }
+        for pid, _ in page
+    ]
     data = {
         "connections": connections,
         "total_results": len(connections),
@@ -138,7 +130,8 @@ def list_connections(ctx: Ctx, params: dict[str, Any]) -> Outcome:
 
 
 def _invitations(world: World, direction: str, params: dict[str, Any]) -> list[Invitation]:
-    wanted = params.get("invitation_type")
+    # sent: "If not specified, CONNECTION type will be used" (V1 sent-invitations page)
+    wanted = params.get("invitation_type", "CONNECTION" if direction == "sent" else None)
     return sorted(
         (
             inv
@@ -150,9 +143,9 @@ def _invitations(world: World, direction: str, params: dict[str, Any]) -> list[I
 
 
 def _list(ctx: Ctx, params: dict[str, Any], direction: str) -> Outcome:
-    """list_invitations (received) and list_sent: one listing; the documented shapes differ only
+    """list_invitations (received) and list_sent: one listing; the V2 pages' shapes differ only
     in the person's key and picture field, the shared_secret (received only, for accept) and the
-    echoed invitation_type (sent only)."""
+    echoed invitation_type (sent only). The entity_urn's number is the id withdraw takes."""
     world = ctx.world
     received = direction == "received"
     found = _invitations(world, direction, params)
@@ -162,7 +155,7 @@ def _list(ctx: Ctx, params: dict[str, Any], direction: str) -> Outcome:
     for inv in page:
         p = world.people[inv.person_id]
         label, days = relative(inv.sent_at, now)
-        item: dict[str, Any] = {"entity_urn": inv.entity_urn, "invitation_id": inv.id}
+        item: dict[str, Any] = {"entity_urn": inv.entity_urn}
         if received:
             item["shared_secret"] = inv.shared_secret
         item["sender" if received else "recipient"] = {
@@ -172,7 +165,7 @@ def _list(ctx: Ctx, params: dict[str, Any], direction: str) -> Outcome:
             "linkedin_url": p.profile_url,
             "profile_picture_url" if received else "profile_picture": p.picture,
         }
-        item.update(message=inv.message, invitation_type=inv.invitation_type, sent_time=label, sent_time_days=days)
+        item.update(invitation_type=inv.invitation_type, sent_time=label, sent_time_days=days)
         items.append(item)
     data: dict[str, Any] = {
         "invitations": items,
@@ -225,7 +218,6 @@ def check_invitation(ctx: Ctx, params: dict[str, Any]) -> Outcome:
         state, kind, inv_id, message = "NO_INVITATION", None, None, f"No invitation between you and {p.full_name}."
     return Outcome(
         {
-            "profile_url": p.profile_url,
             "invitation_state": state,
             "invitation_type": kind,
             "invitation_id": inv_id,
@@ -298,7 +290,7 @@ ACTIONS = [
     ActionDef("list_connections", ParamSpec({"count": COUNT, "offset": OFFSET}), list_connections, per=50),
     ActionDef(
         "list_invitations",
-        ParamSpec({"count": COUNT, "offset": OFFSET, "invitation_type": P("string", enum=INVITATION_TYPES)}),
+        ParamSpec({"count": COUNT, "offset": OFFSET, "invitation_type": P("string")}),
         list_invitations,
         per=10,
     ),

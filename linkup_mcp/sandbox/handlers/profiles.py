@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from linkup_mcp.sandbox.data import ME_ID, SIZE_ENUM, Company, Person, World, month_label
+from linkup_mcp.sandbox.errors import ApiError
 from linkup_mcp.sandbox.handlers.common import (
     ActionDef,
     Ctx,
@@ -17,7 +18,6 @@ from linkup_mcp.sandbox.handlers.common import (
     invitation_state,
     matches,
     matches_keyword,
-    member_distance,
     network_degree,
     offset_page,
     pages_window,
@@ -36,29 +36,15 @@ PAGES = {
 
 
 def full_profile(world: World, p: Person) -> dict[str, Any]:
-    company = world.company_of(p)
+    """A profile with the fields the V1 profile-info page documents (V2 `get` follows it)."""
     return {
         "public_id": p.public_id,
-        "public_identifier": p.public_id,
         "first_name": p.first_name,
         "last_name": p.last_name,
-        "full_name": p.full_name,
         "headline": p.headline,
-        "summary": p.summary,
         "location": p.location,
-        "industry": company.industry,
-        "profile_url": p.profile_url,
-        "linkedin_url": p.profile_url,
-        "profile_picture_url": p.picture,
-        "entity_urn": p.entity_urn,
-        "profile_urn": p.urn_id,
-        "job_title": p.title,
-        "current_company": {"name": company.name, "company_url": company.url},
-        "network_distance": network_degree(world, p),
-        "member_distance": member_distance(world, p),
-        "invitation_state": invitation_state(world, p),
-        "connections_count": p.connections_count,
-        "followers_count": p.followers_count,
+        "summary": p.summary,
+        "industry": world.company_of(p).industry,
         "experience": [
             {
                 "title": e.title,
@@ -72,15 +58,11 @@ def full_profile(world: World, p: Person) -> dict[str, Any]:
         ],
         "education": list(p.education),
         "skills": list(p.skills),
-        "languages": list(p.languages),
     }
 
 
 def get_me(ctx: Ctx, params: dict[str, Any]) -> Outcome:
-    data = full_profile(ctx.world, ctx.world.me)
-    data["account_id"] = ctx.account_id
-    data["email"] = ctx.world.me.email
-    return Outcome(data)
+    return Outcome({**full_profile(ctx.world, ctx.world.me), "profile_url": ctx.world.me.profile_url})
 
 
 def get(ctx: Ctx, params: dict[str, Any]) -> Outcome:
@@ -177,33 +159,22 @@ def _school_filter(terms: list[str], p: Person) -> bool:
 def search_people(ctx: Ctx, params: dict[str, Any]) -> Outcome:
     world = ctx.world
     found = _search_people(world, params)
-    page, pagination = pages_window(found, params)
+    page, _ = pages_window(found, params)  # the V2 page shows no pagination object
     with_state = params.get("fetch_invitation_state", False)
     results = [
         {
             "public_id": p.public_id,
             "first_name": p.first_name,
             "last_name": p.last_name,
-            "full_name": p.full_name,
             "headline": p.headline,
-            "job_title": p.title,
-            "company_name": world.company_of(p).name,
             "location": p.location,
             "profile_picture_url": p.picture,
             "linkedin_url": p.profile_url,
-            "profile_url": p.profile_url,
-            "entity_urn": p.entity_urn,
-            "network_distance": network_degree(world, p),
             "invitation_state": invitation_state(world, p) if with_state else None,
         }
         for p in page
     ]
-    data = {
-        "results": results,
-        "total_results": len(results),
-        "total_available_results": len(found),
-        "pagination": pagination,
-    }
+    data = {"results": results, "total_results": len(results), "total_available_results": len(found)}
     return Outcome(data, results=len(results))
 
 
@@ -223,6 +194,17 @@ def _company_card(c: Company) -> dict[str, Any]:
     }
 
 
+def _sizes(bands: list[str]) -> set[str]:
+    """V1 wrote "11-50 employees", V2 clients send "11-50": both name a band."""
+    known = {b.removesuffix(" employees").strip() for b in bands}
+    unknown = sorted(known - set(SIZE_ENUM))
+    if unknown:
+        raise ApiError(
+            "INVALID_PARAMS", f"Invalid parameter: company_size {unknown[0]!r} is not a band ({', '.join(SIZE_ENUM)})"
+        )
+    return known
+
+
 def search_companies(ctx: Ctx, params: dict[str, Any]) -> Outcome:
     world = ctx.world
     found = [
@@ -232,12 +214,12 @@ def search_companies(ctx: Ctx, params: dict[str, Any]) -> Outcome:
         and any_match(params.get("location", []), c.location)
         and any_match(params.get("sector", []), c.sector)
         and any_match(params.get("industry", []), c.industry)
-        and (not params.get("company_size") or c.size in params["company_size"])
+        and (not params.get("company_size") or c.size in _sizes(params["company_size"]))
     ]
     page, pagination = pages_window(found, params)
     results = [_company_card(c) for c in page]
     data = {
-        "results": results,
+        "companies": results,
         "total_results": len(results),
         "total_available_results": len(found),
         "pagination": pagination,
@@ -265,33 +247,28 @@ def get_company(ctx: Ctx, params: dict[str, Any]) -> Outcome:
 
 def get_viewers(ctx: Ctx, params: dict[str, Any]) -> Outcome:
     world = ctx.world
-    page, pagination = offset_page(world.viewers, params, results_per_page=10)
-    pagination["total"] = len(world.viewers)
-    now = ctx.now()
+    page, paging = offset_page(world.viewers, params, results_per_page=10)
     viewers = []
     for v in page:
         p = world.people[v.person_id]
-        label, days = relative(v.viewed_at, now)
         viewers.append(
             {
                 "title": v.blurred_title if v.blurred else p.full_name,
-                "subtitle": None if v.blurred else p.headline,
                 "image_url": None if v.blurred else p.picture,
                 "is_blurred": v.blurred,
-                "cta_action": "UPSELL" if v.blurred else "CONNECT" if p.id not in world.connections else "MESSAGE",
+                "cta_action": "View" if v.blurred else "Connect" if p.id not in world.connections else "Message",
                 "profile_url": None if v.blurred else p.profile_url,
                 "entity_urn": None if v.blurred else p.entity_urn,
-                "viewed_time": label,
-                "viewed_time_days": days,
             }
         )
-    data = {
-        "viewers": viewers,
-        "total_results": len(viewers),
-        "total_available_results": len(world.viewers),
-        "pagination": pagination,
+    pagination = {
+        "offset": paging["offset"],
+        "count": paging["count"],
+        "total": len(world.viewers),
+        "has_more": paging["has_more"],
+        "next_offset": paging["next_offset"],
     }
-    return Outcome(data, results=len(viewers))
+    return Outcome({"viewers": viewers, "total_results": len(viewers), "pagination": pagination}, results=len(viewers))
 
 
 def get_reactions(ctx: Ctx, params: dict[str, Any]) -> Outcome:
@@ -389,7 +366,7 @@ ACTIONS = [
                 "location": STRINGS,
                 "sector": STRINGS,
                 "industry": STRINGS,
-                "company_size": P("array", items="string", item_enum=tuple(SIZE_ENUM)),
+                "company_size": STRINGS,
                 **PAGES,
             }
         ),

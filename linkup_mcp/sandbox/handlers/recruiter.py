@@ -9,14 +9,11 @@ from __future__ import annotations
 import base64
 from typing import Any
 
-from linkup_mcp.sandbox.data import CANDIDATE_RATINGS, Candidate, Job, World, month_label, slugify
+from linkup_mcp.sandbox.data import Candidate, Job, World, month_label, slugify
 from linkup_mcp.sandbox.errors import ApiError
-from linkup_mcp.sandbox.handlers.common import ActionDef, Ctx, Outcome, iso, matches, offset_page, pages_window
+from linkup_mcp.sandbox.handlers.common import ActionDef, Ctx, Outcome, iso, offset_page, pages_window
 from linkup_mcp.sandbox.params import P, ParamSpec
 from linkup_mcp.sandbox.pdf import text_pdf
-
-SORT_TYPES = ("APPLIED_DATE", "RATING", "YEARS_OF_EXPERIENCE")
-SORT_ORDERS = ("ASCENDING", "DESCENDING", "ASC", "DESC")
 
 
 def _job(world: World, job_id: str) -> Job:
@@ -30,7 +27,6 @@ def _candidate_view(world: World, c: Candidate) -> dict[str, Any]:
     p = world.people[c.person_id]
     return {
         "application_id": c.application_id,
-        "job_id": c.job_id,
         "rating": c.rating,
         "is_top_choice": c.is_top_choice,
         "top_choice_message": "Top choice: strong match for the role" if c.is_top_choice else None,
@@ -41,8 +37,6 @@ def _candidate_view(world: World, c: Candidate) -> dict[str, Any]:
         "public_identifier": p.public_id,
         "profile_url": p.profile_url,
         "location": p.location,
-        "years_of_experience": c.years_of_experience,
-        "applied_at": iso(c.applied_at),
         "experiences": [
             {
                 "title": e.title,
@@ -57,27 +51,14 @@ def _candidate_view(world: World, c: Candidate) -> dict[str, Any]:
 
 
 def get_candidates(ctx: Ctx, params: dict[str, Any]) -> Outcome:
+    """The newest applications first. Only job_id, count and offset (the V2 page): the V1
+    filters (ratings, sortType, ...) are not V2 params."""
     world = ctx.world
     job = _job(world, params["job_id"])
-    found = list(job.candidates)
-    if params.get("ratings"):
-        found = [c for c in found if c.rating in params["ratings"]]
-    if params.get("location"):
-        found = [c for c in found if matches(params["location"], world.people[c.person_id].location)]
-    if "years_of_experience" in params:
-        found = [c for c in found if c.years_of_experience >= params["years_of_experience"]]
-    sort_type = params.get("sort_type", "APPLIED_DATE")
-    key = {
-        "APPLIED_DATE": lambda c: c.applied_at,
-        "RATING": lambda c: CANDIDATE_RATINGS.index(c.rating),
-        "YEARS_OF_EXPERIENCE": lambda c: c.years_of_experience,
-    }[sort_type]
-    descending = params.get("sort_order", "DESCENDING") in ("DESCENDING", "DESC")
-    found.sort(key=lambda c: (key(c), c.application_id), reverse=descending)
+    found = sorted(job.candidates, key=lambda c: (c.applied_at, c.application_id), reverse=True)
     page, pagination = offset_page(found, params, results_per_page=50)
     candidates = [_candidate_view(world, c) for c in page]
     data = {
-        "job_id": job.job_id,
         "candidates": candidates,
         "total_results": len(candidates),
         "total_available_results": len(found),
@@ -107,17 +88,8 @@ def get_cv(ctx: Ctx, params: dict[str, Any]) -> Outcome:
             f"Application not found: {params['application_id']} (use application_id from get_candidates)",
         )
     pdf, filename = cv_pdf(world, c)
-    return Outcome(
-        {
-            "application_id": c.application_id,
-            "cv": {
-                "content": base64.b64encode(pdf).decode(),
-                "content_type": "application/pdf",
-                "filename": filename,
-                "size": len(pdf),
-            },
-        }
-    )
+    cv = {"content": base64.b64encode(pdf).decode(), "content_type": "application/pdf", "filename": filename}
+    return Outcome({"cv": cv})
 
 
 def _job_view(world: World, job: Job, details: bool) -> dict[str, Any]:
@@ -191,11 +163,6 @@ ACTIONS = [
                 "job_id": JOB_ID,
                 "count": P("integer", minimum=1, maximum=1000),
                 "offset": P("integer", minimum=0),
-                "ratings": P("array", items="string", item_enum=tuple(CANDIDATE_RATINGS)),
-                "sort_type": P("string", enum=SORT_TYPES),
-                "sort_order": P("string", enum=SORT_ORDERS),
-                "location": P("string"),
-                "years_of_experience": P("integer", minimum=0),
             }
         ),
         get_candidates,
