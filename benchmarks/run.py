@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
 import tempfile
 import time
@@ -174,6 +175,13 @@ def notes(r: report.Results) -> list[str]:
     return out
 
 
+def other_sections(path: Path) -> list[str]:
+    """The sections other scripts keep in the report between `<!-- name:start -->` and
+    `<!-- name:end -->` (benchmarks/shared_ledger.py): kept as they are, at the end."""
+    text = path.read_text(encoding="utf-8") if path.exists() else ""
+    return [m.group(0) for m in re.finditer(r"<!-- ([\w-]+):start -->.*?<!-- \1:end -->", text, re.DOTALL)]
+
+
 def main(argv: list[str] | None = None) -> int:
     ns = parse_args(argv)
     results = collect(ns)
@@ -186,7 +194,8 @@ def main(argv: list[str] | None = None) -> int:
     print()
     print(tricks.text(results.tricks, results.tricks_settings))
     if ns.output:
-        ns.output.write_text(report.markdown(results, table, ns.linkup_root.resolve(), found))
+        text = report.markdown(results, table, ns.linkup_root.resolve(), found)
+        ns.output.write_text(text + "".join(f"\n{block}\n" for block in other_sections(ns.output)))
         step(f"wrote {ns.output}")
     step(f"done in {results.seconds:.0f} s")
     return 0 if all(row.passed for row in table) else 1
