@@ -46,7 +46,9 @@ async def every_tool(call: Call) -> dict[str, list[dict[str, Any]]]:
     await ok("profiles_get_reactions", {"profile_url": FRIEND, "count": 5})
 
     await ok("messages_send", {"profile_url": FRIEND, "message_text": "Hello from the sample calls"})
-    await ok("messages_send", {"profile_url": FRIEND, "message_text": "With a file", "media_link": "https://x.test/a.pdf"})
+    await ok(
+        "messages_send", {"profile_url": FRIEND, "message_text": "With a file", "media_link": "https://x.test/a.pdf"}
+    )
     inbox = await ok("messages_list_inbox", {"count": 3})
     await ok("messages_get_conversation", {"conversation_id": inbox["conversations"][0]["conversation_id"]})
     await ok("messages_get_conversation", {"profile_url": FRIEND, "count": 2})
@@ -74,8 +76,13 @@ async def every_tool(call: Call) -> dict[str, list[dict[str, Any]]]:
     c = comments["comments"][0]
     await ok(
         "content_answer_comment",
-        {"tracking_id": c["tracking_id"], "profile_urn": c["profile_urn"], "comment_urn": c["comment_urn"],
-         "comment_text": "Thanks!", "mention_user": True},
+        {
+            "tracking_id": c["tracking_id"],
+            "profile_urn": c["profile_urn"],
+            "comment_urn": c["comment_urn"],
+            "comment_text": "Thanks!",
+            "mention_user": True,
+        },
     )
     await ok("content_repost", {"post_url": post["post_url"]})
     await ok("content_get_reactions", {"post_url": POST, "total_results": 5})
@@ -96,7 +103,9 @@ async def every_tool(call: Call) -> dict[str, list[dict[str, Any]]]:
     await ok("mail_validate_email", {"email": "not-an-email@@x"})
 
     await ok("auth_login", {"platform": "linkedin", "login_token": "sandbox-login-connect", "country": "FR"})
-    waiting = await ok("auth_login", {"platform": "linkedin", "email": "sam@sandbox.linkup.test", "password": "sandbox"})
+    waiting = await ok(
+        "auth_login", {"platform": "linkedin", "email": "sam@sandbox.linkup.test", "password": "sandbox"}
+    )
     await ok("auth_checkpoint", {"account_id": waiting["account_id"], "code": "123456"})
 
     hosted = await ok("webhooks_create", {"events": ["all"]})

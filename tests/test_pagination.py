@@ -38,7 +38,12 @@ CASES: list[tuple[Pagination, dict[str, Any], Any, Any]] = [
         results(20, pagination={"has_more": True}),
         {"start_page": 3, "end_page": 4, "keyword": "x"},
     ),
-    (PAGES, {"start_page": 3, "end_page": 3}, results(10, total_available_results=31), {"start_page": 4, "end_page": 4}),
+    (
+        PAGES,
+        {"start_page": 3, "end_page": 3},
+        results(10, total_available_results=31),
+        {"start_page": 4, "end_page": 4},
+    ),
     (PAGES, {"start_page": 3, "end_page": 3}, results(10, total_available_results=30), None),
     (PAGES, {"start_page": 3, "end_page": 3}, results(0, total_available_results=80), None),  # no progress
     # total_results 25 returned results 1-25: page 3 holds 21-30, of which 5 were returned
