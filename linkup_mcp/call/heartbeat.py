@@ -3,7 +3,6 @@ seconds every second (waiting on LinkupAPI, a retry, a human)."""
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
@@ -50,21 +49,3 @@ async def heartbeat(progress: Progress | None, tool: str) -> AsyncIterator[None]
             beats.cancel_scope.cancel()
     if failure is not None:
         raise failure
-
-
-class Heartbeat:
-    """The same from a loop timer, started and stopped by hand. Kept until the call pipeline
-    uses `heartbeat()`; then it goes."""
-
-    def __init__(self, progress: Progress, tool: str):
-        self._task: asyncio.Task[None] | None = None
-        loop = asyncio.get_running_loop()
-        self._timer = loop.call_later(HEARTBEAT_S, self._start, loop, progress, tool)
-
-    def _start(self, loop: asyncio.AbstractEventLoop, progress: Progress, tool: str) -> None:
-        self._task = loop.create_task(_heartbeat(progress, tool, wait_first=False))
-
-    def stop(self) -> None:
-        self._timer.cancel()
-        if self._task is not None:
-            self._task.cancel()

@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from linkup_mcp.call.context import Call, Next
-from linkup_mcp.call.heartbeat import Heartbeat
+from linkup_mcp.call.heartbeat import heartbeat
 from linkup_mcp.call.outcome import Outcome
 from linkup_mcp.call.pagination import advance, has_more
 from linkup_mcp.errors import Code, ToolError
@@ -18,12 +18,8 @@ from linkup_mcp.spec.models import PaginationStyle
 async def step(call: Call, next: Next) -> Outcome:
     if call.spec.pagination.style is not PaginationStyle.none and "max_credits" in call.args:
         return await _pages(call, next)
-    beat = None if call.progress is None else Heartbeat(call.progress, call.name)
-    try:
+    async with heartbeat(call.progress, call.name):
         outcome = await next(call)
-    finally:
-        if beat is not None:
-            beat.stop()
     if outcome.error is None and call.spec.pagination.style is not PaginationStyle.none:
         raw, pagination = outcome.data, call.spec.pagination
         outcome.data, outcome.next_args = advance(pagination, call.args, raw)
