@@ -37,12 +37,12 @@ class Guards:
     dedup_window_s: float = 24 * 3600
 
 
-def outreach_key(action: ResolvedAction, account: str | None, args: dict[str, Any]) -> str | None:
-    """Identity of an outreach call: same action, account, target and text ⇒ same key."""
+def outreach_key(action: ResolvedAction, account: str | None, target: str | None, args: dict[str, Any]) -> str | None:
+    """Identity of an outreach call: same action, account, recipient and text ⇒ same key.
+    `target` is the recipient's person key (call/people.py `target`: every form of one profile)."""
     outreach = action.spec.outreach
     if outreach is None:
         return None
-    target = {p: args.get(p) for p in outreach.target}
     text = {p: _normalise(args.get(p)) for p in outreach.text}
     return digest([action.tool, account, target, text])
 
@@ -53,7 +53,12 @@ def _normalise(value: Any) -> Any:
 
 
 def admission(
-    action: ResolvedAction, account: str | None, args: dict[str, Any], estimated: int, guards: Guards
+    action: ResolvedAction,
+    account: str | None,
+    args: dict[str, Any],
+    estimated: int,
+    guards: Guards,
+    target: str | None = None,
 ) -> Admission:
     outreach = action.spec.outreach
     kind = outreach.kind if outreach else None
@@ -62,7 +67,7 @@ def admission(
         account=account,
         estimated=estimated,
         args_digest=digest(action.spec.masked(args)),
-        dedup_key=outreach_key(action, account, args),
+        dedup_key=outreach_key(action, account, target, args),
         dedup_window_s=guards.dedup_window_s,
         allow_duplicate=bool(args.get("allow_duplicate")),
         kind=kind,
@@ -121,14 +126,15 @@ class RecipientCap:
     cap: int | None = None
     _seen: dict[str, set[str]] = field(default_factory=dict)
 
-    def _key(self, action: ResolvedAction, account: str | None, args: dict[str, Any]) -> tuple[str, str] | None:
+    def _key(self, action: ResolvedAction, account: str | None, target: str | None) -> tuple[str, str] | None:
         outreach = action.spec.outreach
-        if self.cap is None or outreach is None or outreach.kind is None or not outreach.target:
+        if self.cap is None or outreach is None or outreach.kind is None or target is None:
             return None
-        return outreach.kind, digest([account, {p: args.get(p) for p in outreach.target}])
+        return outreach.kind, digest([account, target])
 
-    def check(self, action: ResolvedAction, account: str | None, args: dict[str, Any]) -> ToolError | None:
-        key = self._key(action, account, args)
+    def check(self, action: ResolvedAction, account: str | None, target: str | None) -> ToolError | None:
+        """`target`: the recipient's person key (call/people.py), so one person counts once."""
+        key = self._key(action, account, target)
         if key is None or self.cap is None:
             return None
         kind, who = key
@@ -142,8 +148,8 @@ class RecipientCap:
             "user, is needed for more.",
         )
 
-    def record(self, action: ResolvedAction, account: str | None, args: dict[str, Any]) -> None:
-        key = self._key(action, account, args)
+    def record(self, action: ResolvedAction, account: str | None, target: str | None) -> None:
+        key = self._key(action, account, target)
         if key is not None:
             self._seen.setdefault(key[0], set()).add(key[1])
 

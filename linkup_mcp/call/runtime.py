@@ -20,6 +20,7 @@ from linkup_mcp.call.dispatch import UnknownToolError
 from linkup_mcp.call.files import FileStore
 from linkup_mcp.call.heartbeat import Progress
 from linkup_mcp.call.outreach import Guards, PreviewTokens, RecipientCap
+from linkup_mcp.call.people import Ties
 from linkup_mcp.config import Settings, parse_pacing
 from linkup_mcp.redact import Redactor
 from linkup_mcp.spec.catalog import Catalog, Exposure
@@ -72,6 +73,7 @@ class Runtime:
         self.files = FileStore()
         self.previews = PreviewTokens(clock=self.ledger.now, store=self.ledger)  # any process may redeem
         self.recipients = RecipientCap(max_recipients)
+        self.ties = Ties()  # profile URLs and member URNs answers showed to be one person
         self.cache = ReadCache(self.ledger, cache_ttl) if cache_ttl != "0" else None
         self.drift_log = DriftLog(self.ledger)  # answers that differ from the docs
         self.wait_poll_s = 2.0  # webhooks_wait polling interval

@@ -17,15 +17,17 @@ from collections.abc import Sequence
 from typing import Any
 
 from linkup_mcp.config import parse_ttls
+from linkup_mcp.spec.identity import BARE_MEMBER_PARAMS, normalise
 from linkup_mcp.store.records import Store, digest
 
 
 def subject_of(args: dict[str, Any], names: Sequence[str]) -> str | None:
-    """Digest of the first of the `names` params given a non-empty string, normalised."""
+    """Digest of the first of the `names` params given a non-empty string, normalised by
+    spec/identity.py (every URL form of one profile is one subject)."""
     for name in names:
         value = args.get(name)
-        if isinstance(value, str) and value:
-            return digest(value.strip().rstrip("/").lower())
+        if isinstance(value, str) and value.strip():
+            return digest(normalise(value, bare_member=name in BARE_MEMBER_PARAMS))
     return None
 
 

@@ -1,10 +1,16 @@
 """The paid-read cache: a fresh answer to a lookup already paid for comes back free
-(`fresh: true` asks the API again); a write that may have happened drops what it changes."""
+(`fresh: true` asks the API again); a write that may have happened drops what it changes.
+Keys and subjects name people by call/people.py, so every form of one profile URL is one entry;
+an answer that carries a secret (an echoed key) is not kept."""
 
 from __future__ import annotations
 
+import json
+
+from linkup_mcp.call import people
 from linkup_mcp.call.context import Call, Next, blocking
 from linkup_mcp.call.outcome import Outcome
+from linkup_mcp.redact import Redactor
 from linkup_mcp.store.ledger import OUTCOME_UNKNOWN, Status
 
 
@@ -13,7 +19,8 @@ async def step(call: Call, next: Next) -> Outcome:
     if cache is None:
         return await next(call)
     ttl = cache.ttl(call.name, spec.cache_ttl)
-    key = cache.key(call.name, call.account, call.params) if ttl else None
+    args = people.keyed(call.rt, spec, call.args)
+    key = cache.key(call.name, call.account, {k: args[k] for k in call.params}) if ttl else None
     if key is not None and not call.args.get("fresh"):
         found = await blocking(cache.get, key, ttl)
         if found is not None:
@@ -21,9 +28,16 @@ async def step(call: Call, next: Next) -> Outcome:
             await blocking(call.record, Status.CACHE_HIT)  # estimated 0: free
             return Outcome(data=data, extras={"cache": {"hit": True, "age_s": int(age)}})
     outcome = await next(call)
-    if key is not None and outcome.error is None:
-        await blocking(cache.put, key, call.name, call.account, call.args, outcome.data, spec.subject)
+    if key is not None and outcome.error is None and not _holds_secret(call, outcome.data):
+        await blocking(cache.put, key, call.name, call.account, args, outcome.data, spec.subject)
         outcome.extras["cache"] = {"hit": False, "age_s": 0}
     if spec.invalidates and (outcome.error is None or outcome.error.code == OUTCOME_UNKNOWN):
-        await blocking(cache.invalidate, spec.invalidates, call.account, call.args, spec.subject)
+        await blocking(cache.invalidate, spec.invalidates, call.account, args, spec.subject)
     return outcome
+
+
+def _holds_secret(call: Call, data: object) -> bool:
+    """The answer echoes the API key (or a credential argument), in any form: never stored."""
+    text = json.dumps(data, ensure_ascii=False, default=str)
+    secrets = [v for k, v in call.args.items() if k in call.spec.secret_params and isinstance(v, str)]
+    return call.rt.redactor.found_in(text) or (bool(secrets) and Redactor(secrets).found_in(text))

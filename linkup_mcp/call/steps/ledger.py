@@ -8,6 +8,7 @@ send and its credits stay spent.
 
 from __future__ import annotations
 
+from linkup_mcp.call import people
 from linkup_mcp.call.confirmation import InputRequired
 from linkup_mcp.call.context import Call, Next, blocking
 from linkup_mcp.call.outcome import Outcome
@@ -47,9 +48,15 @@ async def _ungated(call: Call, next: Next) -> Outcome:
 
 async def _gated(call: Call, next: Next) -> Outcome:
     rt = call.rt
-    gate = await blocking(rt.ledger.admit, admission(call.action, call.account, call.args, call.estimated, rt.guards))
+    target = people.target(rt, call.spec, call.args, claim=True)  # one person, whichever form names them
+    gate = await blocking(
+        rt.ledger.admit, admission(call.action, call.account, call.args, call.estimated, rt.guards, target)
+    )
     if isinstance(gate, Refusal):  # recorded by the ledger
-        return Outcome(error=ToolError(gate.code, gate.message))
+        message = gate.message
+        if gate.code == Code.DUPLICATE_SUPPRESSED and call.spec.verify_with:
+            message += f" To verify: {call.spec.verify_with}."  # e.g. a send a killed process left unknown
+        return Outcome(error=ToolError(gate.code, message))
     outcome: Outcome | None = None
     unfinished: str = Status.CANCELLED  # until the request may leave, an interrupted call sent nothing
     try:
@@ -68,4 +75,4 @@ async def _gated(call: Call, next: Next) -> Outcome:
         call.spent = call.estimated if code == OUTCOME_UNKNOWN else outcome.charged if outcome else 0
         await blocking(rt.ledger.finish, gate, code, call.spent)
         if code in (OK, OUTCOME_UNKNOWN):
-            rt.recipients.record(call.action, call.account, call.args)
+            rt.recipients.record(call.action, call.account, target)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from linkup_mcp.call import people
 from linkup_mcp.call.context import Call, Next, blocking
 from linkup_mcp.call.outcome import Outcome
 from linkup_mcp.call.outreach import TOKEN_TTL_S, admission, known_invitation_state
@@ -18,12 +19,14 @@ async def step(call: Call, next: Next) -> Outcome:
         return await next(call)
     rt = call.rt
     stop = None if call.args.get("allow_duplicate") else await blocking(known_state, call)
-    stop = stop or rt.recipients.check(call.action, call.account, call.args)
+    stop = stop or rt.recipients.check(call.action, call.account, people.target(rt, call.spec, call.args))
     if stop is None and rt.confirm_mode == "preview":
         token = call.args.get("confirm_token")
         if token is None:
             return await preview(call)
-        stop = await blocking(rt.previews.redeem, str(token), call.action, call.account, call.params)
+        # Bound to the person, not the spelling of their URL: another form of it redeems the token.
+        bound = people.keyed(rt, call.spec, call.params)
+        stop = await blocking(rt.previews.redeem, str(token), call.action, call.account, bound)
     if stop is not None:
         return await call.refuse(stop.code, stop.message)
     return await next(call)
@@ -37,14 +40,17 @@ def known_state(call: Call) -> ToolError | None:
     if check is None or source is None or rt.cache is None or not isinstance(who, str):
         return None
     ttl = rt.cache.ttl(source.name, source.action.spec.cache_ttl)
-    found = rt.cache.get(rt.cache.key(source.name, call.account, {check.param: who}), ttl) if ttl else None
+    key = rt.cache.key(source.name, call.account, people.keyed(rt, source.action.spec, {check.param: who}))
+    found = rt.cache.get(key, ttl) if ttl else None
     return known_invitation_state(found[0]) if found else None
 
 
 async def preview(call: Call) -> Outcome:
     """What would be sent, to whom, at what cost, whether a gate would refuse it, and the token to send it."""
     rt, outreach, params = call.rt, call.spec.outreach, call.params
-    blocked = await blocking(rt.ledger.peek, admission(call.action, call.account, call.args, call.estimated, rt.guards))
+    target = people.target(rt, call.spec, call.args)
+    gate = admission(call.action, call.account, call.args, call.estimated, rt.guards, target)
+    blocked = await blocking(rt.ledger.peek, gate)
     shown: dict[str, Any] = {
         "tool": call.name,
         "account_id": call.account,
@@ -53,7 +59,7 @@ async def preview(call: Call) -> Outcome:
         "estimated_credits": call.estimated,
         "would_be_refused": {"code": blocked.code, "message": blocked.message} if blocked else None,
     }
-    token = await blocking(rt.previews.issue, call.action, call.account, params)
+    token = await blocking(rt.previews.issue, call.action, call.account, people.keyed(rt, call.spec, params))
     data = {
         "sent": False,
         "preview": shown,

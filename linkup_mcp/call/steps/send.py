@@ -1,8 +1,10 @@
-"""The request itself, and what LinkupAPI's answer (or its silence) means for this call."""
+"""The request itself, and what LinkupAPI's answer (or its silence) means for this call — including
+which profile URLs and member URNs it shows to be one person (call/people.py)."""
 
 from __future__ import annotations
 
 from linkup_mcp.api.client import PathValueError, TransportFailure
+from linkup_mcp.call import people
 from linkup_mcp.call.context import Call, Next
 from linkup_mcp.call.outcome import Outcome, from_reply, transport_error
 from linkup_mcp.errors import Code, ToolError
@@ -25,4 +27,7 @@ async def step(call: Call, next: Next) -> Outcome:
         return Outcome(error=ToolError(Code.VALIDATION_ERROR, str(exc)))
     except TransportFailure as exc:
         return Outcome(error=transport_error(call.tool, exc))
-    return from_reply(call.tool, reply, call.estimated)
+    outcome = from_reply(call.tool, reply, call.estimated)
+    if outcome.error is None:
+        people.learn(call.rt, outcome.data)
+    return outcome
