@@ -7,7 +7,8 @@ embedded resource (and `resources/read` serves it again while it is in the store
 
 Uploads: an argument naming a local file (e.g. `messages_send.media_local_path`) is read only
 from inside LINKUP_UPLOAD_DIR, so a prompt-injected agent cannot mail out ~/.ssh or a password
-file; without that setting local files are refused.
+file; without that setting local files are refused. The file is opened beneath the folder
+without following links, and the opened file itself is checked (`read_upload`).
 """
 
 from __future__ import annotations
@@ -15,8 +16,11 @@ from __future__ import annotations
 import base64
 import binascii
 import copy
+import errno
 import hashlib
 import mimetypes
+import os
+import stat
 from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
@@ -98,8 +102,18 @@ class UploadError(ValueError):
     """A local file that may not or cannot be attached; the message names the field and the fix."""
 
 
+MAX_PATH_CHARS = 1024  # a longer path is refused before the file system sees it
+MAX_NAME_BYTES = 255  # one path component (NAME_MAX)
+_BENEATH = hasattr(os, "O_NOFOLLOW") and os.open in os.supports_dir_fd
+
+
 def read_upload(spec: LocalFile, path_value: str, upload_dir: str | None, max_bytes: int) -> dict[str, str]:
-    """The `{data, filename}` object the API takes, from a local path inside `upload_dir`."""
+    """The `{data, filename}` object the API takes, from a local path inside `upload_dir`.
+
+    The file is opened relative to the upload folder one component at a time without following
+    links (`O_NOFOLLOW`, `dir_fd`), so swapping a file or folder for a link between a check and
+    the read cannot lead outside; the opened file itself is then checked (`fstat`: a regular
+    file, within the size limit) and read from that descriptor."""
     field = spec.arg
     if not upload_dir:
         raise UploadError(
@@ -107,15 +121,102 @@ def read_upload(spec: LocalFile, path_value: str, upload_dir: str | None, max_by
             "send, or pass media_link (a public URL) instead"
         )
     root = Path(upload_dir).expanduser().resolve()
-    candidate = Path(path_value).expanduser()
-    path = (candidate if candidate.is_absolute() else root / candidate).resolve()
-    if not path.is_relative_to(root):
+    parts = _parts_inside(field, path_value, upload_dir, root)
+    name = parts[-1]
+    if spec.extensions and Path(name).suffix.lower() not in spec.extensions:
+        raise UploadError(f"{field}: {name} is not one of {', '.join(spec.extensions)}")
+    try:
+        fd = _open_beneath(root, parts) if _BENEATH else _open_checked(root, parts)
+    except OSError as exc:
+        raise UploadError(_open_problem(field, path_value, root, exc)) from None
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise UploadError(f"{field}: {path_value!r} in LINKUP_UPLOAD_DIR ({root}) is not a regular file")
+        if info.st_size > max_bytes:
+            raise UploadError(
+                f"{field}: {name} is {info.st_size} bytes; the limit is {max_bytes} (LINKUP_MAX_UPLOAD_BYTES)"
+            )
+        content = _read(fd, max_bytes + 1)
+    finally:
+        os.close(fd)
+    if len(content) > max_bytes:  # it grew after the check
+        raise UploadError(f"{field}: {name} is over {max_bytes} bytes (LINKUP_MAX_UPLOAD_BYTES)")
+    return {"data": base64.b64encode(content).decode(), "filename": name}
+
+
+def _parts_inside(field: str, path_value: str, upload_dir: str, root: Path) -> list[str]:
+    """The path's components below the upload folder, checked as text (no file system access)."""
+    if "\x00" in path_value:
+        raise UploadError(f"{field}: the path contains a NUL character; give a file name in LINKUP_UPLOAD_DIR")
+    if len(path_value) > MAX_PATH_CHARS:
+        raise UploadError(f"{field}: the path is {len(path_value)} characters long; at most {MAX_PATH_CHARS}")
+    candidate = Path(os.path.expanduser(path_value))
+    if candidate.is_absolute():
+        for base in (root, Path(upload_dir).expanduser().absolute()):
+            if candidate.is_relative_to(base):
+                candidate = candidate.relative_to(base)
+                break
+        else:
+            raise UploadError(f"{field}: {path_value!r} is outside LINKUP_UPLOAD_DIR ({root}); copy the file there")
+    parts = [p for p in candidate.parts if p != "."]
+    if ".." in parts:
         raise UploadError(f"{field}: {path_value!r} is outside LINKUP_UPLOAD_DIR ({root}); copy the file there")
-    if not path.is_file():
+    if not parts:
         raise UploadError(f"{field}: no file at {path_value!r} in LINKUP_UPLOAD_DIR ({root})")
-    size = path.stat().st_size
-    if size > max_bytes:
-        raise UploadError(f"{field}: {path.name} is {size} bytes; the limit is {max_bytes} (LINKUP_MAX_UPLOAD_BYTES)")
-    if spec.extensions and path.suffix.lower() not in spec.extensions:
-        raise UploadError(f"{field}: {path.name} is not one of {', '.join(spec.extensions)}")
-    return {"data": base64.b64encode(path.read_bytes()).decode(), "filename": path.name}
+    for part in parts:
+        if len(part.encode("utf-8", "surrogateescape")) > MAX_NAME_BYTES:
+            raise UploadError(f"{field}: a name in {path_value[:80]!r}... is over {MAX_NAME_BYTES} bytes")
+    return parts
+
+
+def _open_beneath(root: Path, parts: list[str]) -> int:
+    """A descriptor of root/parts..., no component of it a link (POSIX)."""
+    directory = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0)
+    at = os.open(root, os.O_RDONLY | os.O_DIRECTORY | getattr(os, "O_CLOEXEC", 0))
+    try:
+        for part in parts[:-1]:
+            inner = os.open(part, directory, dir_fd=at)
+            os.close(at)
+            at = inner
+        # O_NONBLOCK: a FIFO put there cannot hang the open (fstat then refuses it)
+        flags = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0)
+        return os.open(parts[-1], flags, dir_fd=at)
+    finally:
+        os.close(at)
+
+
+def _open_checked(root: Path, parts: list[str]) -> int:
+    """Where there is no O_NOFOLLOW/dir_fd (Windows): resolve, open, and check that the opened
+    file is the one that was checked inside the folder."""
+    path = root.joinpath(*parts)
+    resolved = path.resolve(strict=True)
+    if not resolved.is_relative_to(root) or path.is_symlink():
+        raise OSError(errno.ELOOP, "a link")
+    fd = os.open(resolved, os.O_RDONLY | getattr(os, "O_BINARY", 0))
+    if not os.path.samestat(os.fstat(fd), os.stat(resolved, follow_symlinks=False)):
+        os.close(fd)
+        raise OSError(errno.ELOOP, "changed while opening")
+    return fd
+
+
+def _open_problem(field: str, path_value: str, root: Path, exc: OSError) -> str:
+    where = f"{path_value!r} in LINKUP_UPLOAD_DIR ({root})"
+    if exc.errno in (errno.ENOENT,):
+        return f"{field}: no file at {where}"
+    if exc.errno in (errno.ELOOP, errno.ENOTDIR, errno.EMLINK):
+        return f"{field}: {where} is, or goes through, a link or not a folder; links are not followed"
+    if exc.errno == errno.ENAMETOOLONG:
+        return f"{field}: the path {path_value[:80]!r}... is too long"
+    return f"{field}: {where} cannot be read ({exc.strerror or exc})"
+
+
+def _read(fd: int, limit: int) -> bytes:
+    chunks, size = [], 0
+    while size < limit:
+        chunk = os.read(fd, min(1 << 20, limit - size))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        size += len(chunk)
+    return b"".join(chunks)

@@ -18,6 +18,7 @@ the event loop): one connection, each operation under one lock.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sqlite3
 import threading
@@ -27,6 +28,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from linkup_mcp.store import pending
 from linkup_mcp.store.migrations import migrate_sqlite
 from linkup_mcp.store.records import (
     CALL_COLUMNS,
@@ -78,6 +80,13 @@ def is_postgres_url(target: str) -> bool:
     return target.startswith(("postgresql://", "postgres://"))
 
 
+def _create_private(path: str) -> None:
+    """Create the ledger file readable and writable by its owner only (SQLite gives its -wal and
+    -shm files the same mode); an existing file is left as it is."""
+    with contextlib.suppress(FileExistsError):
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+
+
 def open_ledger(target: str, *, clock: Any = time.time) -> Store:
     """The ledger LINKUP_LEDGER names: a postgresql:// URL (needs linkup-mcp[postgres]), or a
     SQLite file path (`:memory:` keeps nothing)."""
@@ -95,14 +104,18 @@ class Ledger:
         self.path = self.location = str(path)
         self._clock = clock
         self._lock = threading.Lock()  # one connection, used by one thread at a time
+        self._key = self.path if self.path != ":memory:" else f":memory:{id(self)}"  # for store/pending.py
         if self.path != ":memory:":
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+            _create_private(self.path)
         self._db = sqlite3.connect(self.path, timeout=10, isolation_level=None, check_same_thread=False)
         self._db.execute("PRAGMA busy_timeout = 10000")
         if self.path != ":memory:":
             self._db.execute("PRAGMA journal_mode = WAL")
             self._db.execute("PRAGMA synchronous = NORMAL")
         migrate_sqlite(self._db)
+        with self._transaction() as db:
+            self._settle_dead(db, self.now())
 
     def close(self) -> None:
         with self._lock:
@@ -140,13 +153,25 @@ class Ledger:
         """Insert a pending row and return its id, or a Refusal (also recorded) if a check fails."""
         now = self.now()
         with self._transaction() as db:
+            self._settle_dead(db, now)
             refusal = self._check(db, a, now)
             if refusal is not None:
                 self._insert(db, call_row(now, a.tool, a.account, refusal.code, a.estimated, 0, a.args_digest))
                 return refusal
-            return self._insert(
+            row_id = self._insert(
                 db, call_row(now, a.tool, a.account, PENDING, a.estimated, 0, a.args_digest, a.dedup_key, a.kind)
             )
+            pending.admitted(self._key, row_id)
+            return row_id
+
+    def _settle_dead(self, db: sqlite3.Connection, now: float) -> None:
+        """PENDING rows of a process that died mid-call: OUTCOME_UNKNOWN at their estimate (store/pending.py)."""
+        rows = db.execute("SELECT id, pid, ts FROM calls WHERE outcome = ?", (str(PENDING),)).fetchall()
+        dead = pending.dead(self._key, rows, now)
+        db.executemany(
+            "UPDATE calls SET outcome = ?, charged = estimated WHERE id = ? AND outcome = ?",
+            [(str(OUTCOME_UNKNOWN), row_id, str(PENDING)) for row_id in dead],
+        )
 
     def peek(self, a: Admission) -> Refusal | None:
         """What `admit` would refuse now, without recording anything (for previews)."""
@@ -181,6 +206,7 @@ class Ledger:
     def finish(self, row_id: int, outcome: str, charged: int) -> None:
         with self._lock:
             self._db.execute("UPDATE calls SET outcome = ?, charged = ? WHERE id = ?", (str(outcome), charged, row_id))
+        pending.finished(self._key, row_id)
 
     def record(
         self, tool: str, account: str | None, outcome: str, estimated: int, args_digest: str, charged: int = 0
