@@ -126,6 +126,14 @@ class Settings(BaseModel):
     client_keys: bool = Field(
         False, description="HTTP transport: a request may bring its own LinkupAPI key in X-Linkup-Api-Key"
     )
+    client_key_runtimes: int = Field(
+        100,
+        ge=1,
+        description="HTTP with client keys: per-key runtimes open at once (a new key takes an idle one's room)",
+    )
+    client_key_idle: float = Field(
+        300.0, gt=0, description="HTTP with client keys: seconds after which an idle per-key runtime is closed"
+    )
 
     @field_validator("toolsets", "tools", "exclude_tools", "allowed_hosts", mode="before")
     @classmethod

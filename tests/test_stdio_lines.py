@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from linkup_mcp.mcp.stdio_lines import problem_with
+from linkup_mcp.mcp.frames import Verdict, check
 
 ROOT = Path(__file__).resolve().parents[1]
 INIT = {"protocolVersion": "2025-06-18", "capabilities": {}, "clientInfo": {"name": "t", "version": "1"}}
@@ -41,7 +41,14 @@ def nested(depth: int) -> str:
     ids=["request", "string id, unicode", "notification", "response", "nested 100 deep"],
 )
 def test_one_jsonrpc_message_passes(line: str) -> None:
-    assert problem_with(line) is None
+    assert check(line) == Verdict(text=line)
+
+
+def test_a_lone_surrogate_is_passed_on_repaired() -> None:
+    """What a JavaScript client sends for a cut emoji: legal JSON the SDK's parser refuses."""
+    verdict = check(request(5, params={"name": "x", "arguments": {"text": "cut \ud83d", "\udc00k": 1}}))
+    assert verdict.answer is None and verdict.text is not None
+    assert json.loads(verdict.text)["params"]["arguments"] == {"text": "cut \ufffd", "\ufffdk": 1}
 
 
 @pytest.mark.parametrize(
@@ -49,11 +56,11 @@ def test_one_jsonrpc_message_passes(line: str) -> None:
     [
         ("this is not json", None, -32700),
         ('{"jsonrpc": "2.0", "id": 7, "method": 5}', 7, -32600),
+        ('{"jsonrpc": "2.0", "id": 8, "method": "tools/list", "params": []}', 8, -32602),
         ("[1, 2]", None, -32600),
         ("{}", None, -32600),
-        (nested(100_000), None, -32700),
-        (nested(300), None, -32700),  # JSON, but deeper than the SDK's parser reads
-        (request(params={"name": "x", "arguments": {"text": "\ud800"}}), None, -32700),  # a lone surrogate
+        (nested(100_000), 1, -32602),  # deeper than any parser here reads: the id is still found
+        (nested(300), 1, -32602),  # JSON, but deeper than the SDK's parser reads
         ('{"jsonrpc": "2.0", "id": 1.5, "method": "tools/list"}', None, -32600),
         ('{"jsonrpc": "2.0", "id": null, "method": "tools/list"}', None, -32600),
         ('{"jsonrpc": "2.0", "id": true, "method": "tools/list"}', None, -32600),
@@ -63,11 +70,11 @@ def test_one_jsonrpc_message_passes(line: str) -> None:
     ids=[
         "not json",
         "method not a string",
+        "params not an object",
         "batch",
         "empty object",
         "nested 100k deep",
         "nested 300 deep",
-        "lone surrogate",
         "float id",
         "null id",
         "bool id",
@@ -77,9 +84,14 @@ def test_one_jsonrpc_message_passes(line: str) -> None:
 )
 def test_anything_else_gets_its_jsonrpc_error(line: str, request_id: object, code: int) -> None:
     """Each of these the SDK's transport would drop without an answer."""
-    problem = problem_with(line)
+    problem = check(line).answer
     assert problem is not None
     assert (problem.id, problem.error.code) == (request_id, code)
+
+
+def test_a_notification_too_deep_gets_no_answer() -> None:
+    line = json.dumps({"jsonrpc": "2.0", "method": "notifications/x", "params": {"a": "H"}})
+    assert check(line.replace('"H"', "[" * 300 + "]" * 300)) == Verdict()
 
 
 def test_stray_output_while_serving_goes_to_stderr_not_the_protocol() -> None:

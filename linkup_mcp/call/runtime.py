@@ -8,9 +8,12 @@ and the CLI take a `Runtime` and nothing else.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from typing import Any, Literal
+
+import anyio
 
 from linkup_mcp.api.client import LinkupClient
 from linkup_mcp.api.retry import RetryPolicy
@@ -114,10 +117,33 @@ class Runtime:
 
 
 def build_catalog(settings: Settings) -> Catalog:
-    return Catalog.build(
-        exposure=Exposure.of(settings.toolsets, settings.read_only, settings.tools, settings.exclude_tools),
-        compact=settings.tool_mode == "compact",
+    """The catalog these settings expose; one object for all runtimes with the same exposure (HTTP
+    per-request keys open many: a catalog each, and the validators cached for its schemas, would
+    grow the process with every key)."""
+    return _catalog(
+        tuple(settings.toolsets or ()) if settings.toolsets is not None else None,
+        settings.read_only,
+        tuple(settings.tools) if settings.tools is not None else None,
+        tuple(settings.exclude_tools) if settings.exclude_tools is not None else None,
+        settings.tool_mode == "compact",
     )
+
+
+@functools.lru_cache(maxsize=8)
+def _catalog(
+    toolsets: tuple[str, ...] | None,
+    read_only: bool,
+    tools: tuple[str, ...] | None,
+    exclude_tools: tuple[str, ...] | None,
+    compact: bool,
+) -> Catalog:
+    return Catalog.build(exposure=Exposure.of(toolsets, read_only, tools, exclude_tools), compact=compact)
+
+
+async def _shielded(work: Any) -> None:
+    """Blocking clean-up in a worker thread, finished even when the closing scope is cancelled."""
+    with anyio.CancelScope(shield=True):
+        await anyio.to_thread.run_sync(work)
 
 
 @asynccontextmanager
@@ -132,8 +158,11 @@ async def open_runtime(settings: Settings, *, transport: Any = None) -> AsyncIte
             sandbox = stack.enter_context(SandboxServer())
             base_url, api_key = sandbox.base_url, sandbox.config.api_key
             default_account = default_account or sandbox.config.account_id
-        ledger = open_ledger(settings.ledger_path())
-        stack.callback(ledger.close)
+        # Off the event loop: a new SQLite file costs fsyncs (~30 ms), and HTTP per-request keys
+        # may open runtimes while other calls are served.
+        with anyio.CancelScope(shield=True):
+            ledger = await anyio.to_thread.run_sync(open_ledger, settings.ledger_path())
+        stack.push_async_callback(_shielded, ledger.close)
         client = None
         if api_key:
             client = LinkupClient(

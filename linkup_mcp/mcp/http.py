@@ -8,31 +8,27 @@
   LINKUP_ALLOWED_HOSTS (421 otherwise); an Origin header, when sent, the same names (403 otherwise).
 - LINKUP_CLIENT_KEYS: a request may bring its own LinkupAPI key in `X-Linkup-Api-Key`. Each distinct
   key gets its own runtime (API client, credit meter, ledger file or PostgreSQL schema), opened on
-  first use and closed at shutdown; a request without the header uses the server's own key (or
-  answers NOT_CONFIGURED).
+  first use, at most LINKUP_CLIENT_KEY_RUNTIMES at once, closed when idle (mcp/client_keys.py); a
+  request without the header uses the server's own key (or answers NOT_CONFIGURED).
+- Every JSON POST body is checked before the SDK reads it (mcp/frames.py): each legal JSON-RPC
+  message gets exactly one answer, bodies over 16 MB get 413.
 - `GET /healthz`: 200 while the ledger is usable, 503 otherwise; no token needed (load balancers).
 """
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import ipaddress
 import logging
-import re
 import signal
 import socket
 import sys
 from collections.abc import Iterator
 from contextlib import AsyncExitStack, contextmanager, suppress
-from typing import Any
 
 import anyio
-import mcp_types as types
 import uvicorn
-from mcp.server.context import ServerRequestContext
 from mcp.server.transport_security import TransportSecuritySettings
-from mcp.shared.exceptions import MCPError
 from pydantic import SecretStr
 from starlette.datastructures import Headers
 from starlette.responses import PlainTextResponse
@@ -40,15 +36,13 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from linkup_mcp.call.runtime import Runtime, open_runtime
 from linkup_mcp.config import Settings, scoped_ledger
+from linkup_mcp.mcp.client_keys import ClientKeys
+from linkup_mcp.mcp.frames import CheckedBody
 from linkup_mcp.mcp.server import create_server
 from linkup_mcp.mcp.subscriptions import Subscriptions
-from linkup_mcp.redact import RedactingFilter
+from linkup_mcp.redact import log_redactor
 
 log = logging.getLogger(__name__)
-
-KEY_HEADER = "x-linkup-api-key"
-MAX_CLIENT_KEYS = 1000  # distinct per-request keys (runtimes) one process keeps open
-_KEY_SHAPE = re.compile(r"[\x21-\x7e]{6,256}")  # printable ASCII, no spaces
 
 
 def is_loopback(host: str) -> bool:
@@ -90,40 +84,6 @@ class BearerAuth:
         await self.app(scope, receive, send)
 
 
-class ClientKeys:
-    """`runtime_for` of `create_server`: the runtime of the request's X-Linkup-Api-Key.
-
-    One runtime per distinct key, in a dict keyed by the key's SHA-256, created on first use
-    (same settings with that key; its own ledger file unless ':memory:') and closed with `stack`.
-    """
-
-    def __init__(self, settings: Settings, default: Runtime, stack: AsyncExitStack):
-        self._settings, self._default, self._stack = settings, default, stack
-        self._runtimes: dict[str, Runtime] = {}
-        self._lock = anyio.Lock()
-
-    async def __call__(self, ctx: ServerRequestContext[Any]) -> Runtime:
-        headers = getattr(ctx.request, "headers", None)  # the Starlette request on HTTP transports
-        key = (headers.get(KEY_HEADER) or "").strip() if headers is not None else ""
-        if not key:
-            return self._default
-        if not _KEY_SHAPE.fullmatch(key):
-            raise MCPError(types.INVALID_PARAMS, "X-Linkup-Api-Key: expected 6-256 printable ASCII characters")
-        digest = hashlib.sha256(key.encode()).hexdigest()
-        if (runtime := self._runtimes.get(digest)) is not None:
-            return runtime
-        async with self._lock:
-            runtime = self._runtimes.get(digest)
-            if runtime is None:
-                if len(self._runtimes) >= MAX_CLIENT_KEYS:
-                    raise MCPError(types.INTERNAL_ERROR, "this server holds too many distinct API keys; retry later")
-                mask_in_logs(key)
-                runtime = await self._stack.enter_async_context(open_runtime(key_settings(self._settings, key, digest)))
-                self._runtimes[digest] = runtime
-                log.info("opened a runtime for client key %s…", digest[:8])
-        return runtime
-
-
 def key_settings(settings: Settings, key: str, digest: str) -> Settings:
     """The server's settings with the client's key, and a ledger of its own — a file beside the
     server's, or a schema of its own in PostgreSQL (daily budget, duplicate sends, pacing and the
@@ -157,11 +117,10 @@ class Health:
 
 
 def mask_in_logs(secret: str | None) -> None:
-    """Add a secret to the stderr log filter installed by `setup_logging`."""
-    for handler in logging.getLogger().handlers:
-        for filt in handler.filters:
-            if isinstance(filt, RedactingFilter) and secret and secret not in filt.redactor.secrets:
-                filt.redactor.secrets.append(secret)
+    """Add a secret (in every form) to the stderr log's redactor installed by `setup_logging`."""
+    redactor = log_redactor()
+    if redactor is not None:
+        redactor.add(secret)
 
 
 class _Uvicorn(uvicorn.Server):
@@ -210,10 +169,20 @@ async def _serve(settings: Settings, token: str | None, sock: socket.socket) -> 
     async with AsyncExitStack() as stack:
         runtime = await stack.enter_async_context(open_runtime(settings))
         subscriptions = await stack.enter_async_context(Subscriptions.running())
-        runtime_for = ClientKeys(settings, runtime, stack) if settings.client_keys else None
-        app: ASGIApp = create_server(runtime, runtime_for, subscriptions).streamable_http_app(
+        keys = None
+        if settings.client_keys:
+            keys = ClientKeys(
+                runtime,
+                lambda key, digest: key_settings(settings, key, digest),
+                max_open=settings.client_key_runtimes,
+                idle_s=settings.client_key_idle,
+                busy=lambda rt: bool(subscriptions.active(rt)),  # a webhook followed for it
+            )
+            stack.push_async_callback(keys.aclose)  # per-key runtimes close before `subscriptions`
+        app: ASGIApp = create_server(runtime, keys, subscriptions).streamable_http_app(
             host=settings.host, transport_security=transport_security(settings.host, settings.allowed_hosts)
         )
+        app = CheckedBody(app)  # every legal JSON-RPC body answered exactly once (mcp/frames.py)
         if token:
             app = BearerAuth(app, token)
         app = Health(app, runtime)  # before the token: load balancers have none
@@ -227,6 +196,8 @@ async def _serve(settings: Settings, token: str | None, sock: socket.socket) -> 
         print(f"linkup-mcp: serving MCP (streamable HTTP) at {served_url(sock)}", file=sys.stderr, flush=True)
         async with anyio.create_task_group() as tasks:
             tasks.start_soon(_stop_on_signals, server)
+            if keys is not None:
+                tasks.start_soon(keys.reap_forever)  # idle per-key runtimes closed
             await server.serve(sockets=[sock])
             tasks.cancel_scope.cancel()
         subscriptions.stop()  # followers first: per-key runtimes close before `subscriptions` in the stack

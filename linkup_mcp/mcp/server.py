@@ -9,8 +9,10 @@ from __future__ import annotations
 import gc
 import json
 import logging
+import re
 import signal
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any
 
 import anyio
@@ -46,9 +48,12 @@ def tool_result(
     envelope: dict[str, Any], redactor: Redactor, files: list[types.EmbeddedResource] | None = None
 ) -> types.CallToolResult:
     text = json.dumps(envelope, ensure_ascii=False, separators=(",", ":"), default=str)
-    if redactor.found_in(text):  # one serialisation serves the check and the text block
-        text = redactor.text(text)
+    if redactor.found_in(text) or _SURROGATE.search(text):  # one serialisation serves the checks and the text
+        # Masked string by string (a cut escape cannot break the JSON); a lone surrogate from the
+        # API (which UTF-8 cannot carry to the client) becomes U+FFFD.
+        text = _SURROGATE.sub("\ufffd", json.dumps(redactor.mask(envelope), ensure_ascii=False, default=str))
         envelope = json.loads(text)
+        text = json.dumps(envelope, ensure_ascii=False, separators=(",", ":"))
     content: list[types.ContentBlock] = [types.TextContent(text=text), *(files or ())]
     return types.CallToolResult(content=content, structured_content=envelope, is_error=not envelope["ok"])
 
@@ -113,8 +118,14 @@ def create_server(
     # this server's whole tools/list for every tools/call just to find one schema.
     input_schemas = {tool.name: tool.input_schema for tool in tools}
 
-    async def runtime_of(ctx: ServerRequestContext[Any]) -> Runtime:
-        return runtime if runtime_for is None else await runtime_for(ctx)
+    @asynccontextmanager
+    async def runtime_of(ctx: ServerRequestContext[Any]) -> AsyncIterator[Runtime]:
+        """The request's runtime, held open (HTTP per-request keys) until the handler returns."""
+        if runtime_for is None:
+            yield runtime
+            return
+        async with runtime_for(ctx) as picked:
+            yield picked
 
     async def list_tools(
         ctx: ServerRequestContext[Any], params: types.PaginatedRequestParams | None
@@ -124,63 +135,63 @@ def create_server(
     async def call_tool(
         ctx: ServerRequestContext[Any], params: types.CallToolRequestParams
     ) -> types.CallToolResult | types.InputRequiredResult:
-        runtime = await runtime_of(ctx)
-        try:
-            envelope = await runtime.call(
-                params.name,
-                params.arguments,
-                confirm=_confirmer(ctx, params, id(runtime)),
-                progress=ctx.session.report_progress,
-            )
-        except InputRequired as pending:
-            return input_required(pending.message, _binding(params, id(runtime), pending.message))
-        except UnknownToolError:
-            raise MCPError(types.INVALID_PARAMS, f"Unknown tool: {params.name}. See tools/list.") from None
-        except Exception as exc:  # a bug of ours must not take the server down
-            log.error("tool %s failed: %s", params.name, runtime.redactor.text(repr(exc)))
-            error = ToolError(
-                Code.INTERNAL_ERROR, f"linkup-mcp failed internally ({type(exc).__name__}); please report it."
-            )
-            envelope = build(tool=params.name, account_id=None, error=error)
-        return tool_result(envelope, runtime.redactor, resources.embedded_files(runtime, envelope))
+        async with runtime_of(ctx) as runtime:
+            try:
+                envelope = await runtime.call(
+                    params.name,
+                    params.arguments,
+                    confirm=_confirmer(ctx, params, id(runtime)),
+                    progress=ctx.session.report_progress,
+                )
+            except InputRequired as pending:
+                return input_required(pending.message, _binding(params, id(runtime), pending.message))
+            except UnknownToolError:
+                raise MCPError(types.INVALID_PARAMS, f"Unknown tool: {params.name}. See tools/list.") from None
+            except Exception as exc:  # a bug of ours must not take the server down
+                log.error("tool %s failed: %s", params.name, runtime.redactor.text(repr(exc)))
+                error = ToolError(
+                    Code.INTERNAL_ERROR, f"linkup-mcp failed internally ({type(exc).__name__}); please report it."
+                )
+                envelope = build(tool=params.name, account_id=None, error=error)
+            return tool_result(envelope, runtime.redactor, resources.embedded_files(runtime, envelope))
 
     async def list_resources(
         ctx: ServerRequestContext[Any], params: types.PaginatedRequestParams | None
     ) -> types.ListResourcesResult:
-        runtime = await runtime_of(ctx)
-        return types.ListResourcesResult(resources=await resources.list_resources(runtime))
+        async with runtime_of(ctx) as runtime:
+            return types.ListResourcesResult(resources=await resources.list_resources(runtime))
 
     async def list_resource_templates(
         ctx: ServerRequestContext[Any], params: types.PaginatedRequestParams | None
     ) -> types.ListResourceTemplatesResult:
-        runtime = await runtime_of(ctx)
-        return types.ListResourceTemplatesResult(resource_templates=resources.list_templates(runtime))
+        async with runtime_of(ctx) as runtime:
+            return types.ListResourceTemplatesResult(resource_templates=resources.list_templates(runtime))
 
     async def read_resource(
         ctx: ServerRequestContext[Any], params: types.ReadResourceRequestParams
     ) -> types.ReadResourceResult:
-        runtime = await runtime_of(ctx)
-        contents = await resources.read_resource(runtime, str(params.uri))
-        return types.ReadResourceResult(contents=redact_contents(contents, runtime.redactor))
+        async with runtime_of(ctx) as runtime:
+            contents = await resources.read_resource(runtime, str(params.uri))
+            return types.ReadResourceResult(contents=redact_contents(contents, runtime.redactor))
 
     async def subscribe(ctx: ServerRequestContext[Any], params: types.SubscribeRequestParams) -> types.EmptyResult:
         assert subscriptions is not None
-        runtime = await runtime_of(ctx)
-        await subscriptions.subscribe_session(runtime, str(params.uri), ctx.session)
+        async with runtime_of(ctx) as runtime:
+            await subscriptions.subscribe_session(runtime, str(params.uri), ctx.session)
         return types.EmptyResult()
 
     async def unsubscribe(ctx: ServerRequestContext[Any], params: types.UnsubscribeRequestParams) -> types.EmptyResult:
         assert subscriptions is not None
-        runtime = await runtime_of(ctx)
-        subscriptions.unsubscribe_session(runtime, str(params.uri), ctx.session)
+        async with runtime_of(ctx) as runtime:
+            subscriptions.unsubscribe_session(runtime, str(params.uri), ctx.session)
         return types.EmptyResult()
 
     async def listen(
         ctx: ServerRequestContext[Any], params: types.SubscriptionsListenRequestParams
     ) -> types.SubscriptionsListenResult:
         assert subscriptions is not None
-        runtime = await runtime_of(ctx)
-        return await subscriptions.listen(runtime, ctx, params)
+        async with runtime_of(ctx) as runtime:
+            return await subscriptions.listen(runtime, ctx, params)
 
     subscription_handlers: dict[str, Any] = (
         {"on_subscribe_resource": subscribe, "on_unsubscribe_resource": unsubscribe, "on_subscriptions_listen": listen}
@@ -228,9 +239,14 @@ def _prompt(prompt: WorkflowPrompt) -> types.Prompt:
 
 def redact_contents(contents: list[Any], redactor: Redactor) -> list[Any]:
     return [
-        c.model_copy(update={"text": redactor.text(c.text)}) if isinstance(c, types.TextResourceContents) else c
+        c.model_copy(update={"text": _SURROGATE.sub("\ufffd", redactor.json_text(c.text))})
+        if isinstance(c, types.TextResourceContents)
+        else c
         for c in contents
     ]
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 async def _stop_on_signals(scope: anyio.CancelScope) -> None:
@@ -266,5 +282,6 @@ async def serve_stdio(settings: Settings) -> None:
             tasks.cancel_scope.cancel()  # stop watching for signals
 
 
-# The runtime of one request (see `create_server`); `linkup_mcp.http_transport` routes per-request keys.
-RuntimeFor = Callable[[ServerRequestContext[Any]], Awaitable[Runtime]]
+# The runtime of one request, held while it runs (see `create_server`); mcp/client_keys.py routes
+# per-request keys.
+RuntimeFor = Callable[[ServerRequestContext[Any]], AbstractAsyncContextManager[Runtime]]

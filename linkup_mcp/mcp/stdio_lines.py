@@ -1,11 +1,10 @@
 """Stdin for the SDK's stdio transport, `stdio_server(stdin=CheckedStdin())`, adding the two
 things that transport does not do:
 
-- every line that is not one JSON-RPC message gets its JSON-RPC error here (the SDK drops such
-  lines silently, and the client waits forever): -32700 for text the SDK's parser cannot read
-  (not JSON, nested too deeply, a lone surrogate), -32600 for JSON that is not one JSON-RPC
-  message (batches, wrong member types, an id that is neither a string nor an integer), with the
-  request's id when it has a valid one;
+- every line is checked by `frames.check` (shared with the HTTP transport): a line that is not
+  one JSON-RPC message the SDK reads gets its JSON-RPC error here (the SDK would drop it
+  silently, and the client would wait forever), and a line with lone surrogates is passed on
+  repaired;
 - stdin is read in a worker thread that a shutdown may abandon: a blocking read cannot be
   interrupted, and SIGTERM must not wait for the client's next line.
 """
@@ -13,16 +12,15 @@ things that transport does not do:
 from __future__ import annotations
 
 import contextlib
-import json
 import sys
 from collections.abc import AsyncIterable, AsyncIterator
 from io import TextIOWrapper
 from typing import Any
 
 import anyio
-import mcp_types as types
 from mcp.shared.message import SessionMessage
-from pydantic import ValidationError
+
+from linkup_mcp.mcp.frames import check
 
 
 class _BorrowedText(TextIOWrapper):
@@ -33,47 +31,9 @@ class _BorrowedText(TextIOWrapper):
             self.detach()
 
 
-def problem_with(line: str) -> types.JSONRPCError | None:
-    """The error answer for a line that is not one JSON-RPC message; None when it is one.
-    Decided by the parser the SDK's transport uses next, so the two never disagree."""
-    try:
-        message = types.jsonrpc_message_adapter.validate_json(line, by_name=False)
-    except ValidationError as exc:
-        return _explain(line, exc)
-    if isinstance(message, types.JSONRPCNotification) and "id" in (_object(line) or {}):
-        return _error(None, types.INVALID_REQUEST, "Invalid Request: id must be a string or an integer")
-    return None
-
-
-def _explain(line: str, exc: ValidationError) -> types.JSONRPCError:
-    first = exc.errors()[0]
-    if first["type"] == "json_invalid":
-        reason = str(first["msg"]).removeprefix("Invalid JSON: ")
-        return _error(None, types.PARSE_ERROR, f"Parse error: the line is not JSON this server can read ({reason})")
-    message = _object(line)
-    if message is None:
-        return _error(None, types.INVALID_REQUEST, "Invalid Request: send one JSON-RPC object per line (no batches)")
-    where = ".".join(str(p) for p in first["loc"][1:]) or "message"
-    request_id = message.get("id")
-    valid_id = isinstance(request_id, (str, int)) and not isinstance(request_id, bool)
-    return _error(request_id if valid_id else None, types.INVALID_REQUEST, f"Invalid Request: {where}: {first['msg']}")
-
-
-def _object(line: str) -> dict[str, Any] | None:
-    """The line's JSON object; None when it is something else."""
-    try:
-        value = json.loads(line)
-    except (ValueError, RecursionError):
-        return None
-    return value if isinstance(value, dict) else None
-
-
-def _error(request_id: Any, code: int, message: str) -> types.JSONRPCError:
-    return types.JSONRPCError(jsonrpc="2.0", id=request_id, error=types.ErrorData(code=code, message=message))
-
-
 async def _stdin_lines() -> AsyncIterator[str]:
-    text = _BorrowedText(sys.stdin.buffer, encoding="utf-8", errors="replace")
+    # Lines end at "\n" only: a "\r" is JSON whitespace, not the end of a message.
+    text = _BorrowedText(sys.stdin.buffer, encoding="utf-8", errors="replace", newline="\n")
     while line := await anyio.to_thread.run_sync(text.readline, abandon_on_cancel=True):
         yield line
 
@@ -98,9 +58,9 @@ class CheckedStdin:
         async for line in self._source:
             if not line.strip():
                 continue
-            problem = problem_with(line)
-            if problem is None:
-                yield line
-                continue
-            await self._attached.wait()
-            await self._write.send(SessionMessage(problem))
+            verdict = check(line)
+            if verdict.text is not None:
+                yield verdict.text
+            elif verdict.answer is not None:
+                await self._attached.wait()
+                await self._write.send(SessionMessage(verdict.answer))

@@ -41,11 +41,12 @@ def test_bad_protocol_input_gets_jsonrpc_errors_and_the_server_stays_up() -> Non
             + "[" * 100_000
             + "]" * 100_000
             + "}}",
-            None,
-            -32700,
+            8,
+            -32602,  # too deep for any parser here: answered with its id all the same
         ),
-        (json.dumps(call(13, "x", {"a": "nested"})).replace('"nested"', "[" * 300 + "]" * 300), None, -32700),
-        (json.dumps(call(14, "x", {"text": "\ud800"})), None, -32700),  # a lone surrogate (a cut emoji)
+        (json.dumps(call(13, "x", {"a": "nested"})).replace('"nested"', "[" * 300 + "]" * 300), 13, -32602),
+        # a lone surrogate (a cut emoji): served, with U+FFFD in its place (here: an unknown tool)
+        (json.dumps(call(14, "x", {"text": "\ud800"})), 14, -32602),
         ('{"jsonrpc": "2.0", "id": 1.5, "method": "tools/list"}', None, -32600),
         (call(9, "no_such_tool", {}), 9, -32602),
         (call(10, "profiles_get", "not an object"), 10, -32602),
