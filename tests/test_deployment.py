@@ -109,6 +109,15 @@ async def test_two_replicas_behind_nginx_serve_mcp_and_health(tmp_path: Path, po
                 .replace("listen 80;", f"listen 127.0.0.1:{port};")
                 .replace("http {", "http {\n    access_log off;")
             )
+            async with httpx2.AsyncClient() as http:  # both replicas serving (not just listening) first
+                for url in (url1, url2):
+                    for _ in range(200):
+                        try:
+                            if (await http.get(url.replace("/mcp", "/healthz"))).status_code == 200:
+                                break
+                        except httpx2.TransportError:
+                            pass
+                        await anyio.sleep(0.05)
             proxy = subprocess.Popen(
                 [
                     "nginx",
