@@ -28,7 +28,7 @@ class Ties:
     Kept by this process (at most `max_forms`, oldest dropped first). Every method may be
     called from any thread."""
 
-    def __init__(self, max_forms: int = 200_000):
+    def __init__(self, max_forms: int = 20_000):  # a few MB at most per runtime (one per key over HTTP)
         self.max_forms = max_forms
         self._person: dict[str, str] = {}
         self._lock = threading.Lock()
