@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import multiprocessing
+import os
 import sqlite3
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -308,4 +309,51 @@ async def test_ledger_work_runs_off_the_event_loop(target: str) -> None:
         for i in range(20):
             tasks.start_soon(anyio.to_thread.run_sync, ledger.record, "profiles_get", "acc_1", "OK", 1, f"d{i}", 1)
     assert await anyio.to_thread.run_sync(ledger.spent_today) == 20
+    ledger.close()
+
+
+def _admit_and_die(target: str) -> None:
+    """A process that passes the gate and dies before its call ends (as under kill -9)."""
+    ledger = open_ledger(target)
+    assert isinstance(ledger.admit(send("dying", estimated=3)), int)
+    os._exit(0)
+
+
+def test_a_pending_row_of_a_dead_process_is_settled_as_an_unknown_outcome(target: str) -> None:
+    open_ledger(target).close()
+    child = multiprocessing.Process(target=_admit_and_die, args=(target,))
+    child.start()
+    child.join(30)
+    ledger = open_ledger(target)  # settles at open and in every admit
+    again = ledger.admit(send("dying"))
+    assert isinstance(again, Refusal) and "unknown outcome" in again.message
+    [row] = [r for r in ledger.rows() if r["pid"] == child.pid]
+    assert (row["outcome"], row["charged"]) == (OUTCOME_UNKNOWN, 3)  # counted at its estimate
+    mine = ledger.admit(send("alive"))
+    assert isinstance(mine, int)
+    assert isinstance(ledger.admit(send("other")), int)  # this process's own row stays in flight
+    assert [r["outcome"] for r in ledger.rows() if r["id"] == mine] == ["PENDING"]
+    ledger.close()
+
+
+def test_another_hosts_pending_rows_are_settled_by_age_alone(postgres: PostgresServer) -> None:  # noqa: F811
+    """Over PostgreSQL a pid says nothing about a row another machine wrote: it stays in flight
+    for STALE_PENDING_S, then settles."""
+    import psycopg
+
+    target = postgres.target()
+    clock = Clock()
+    ledger = open_ledger(target, clock=clock)
+    url, _, schema = target.partition("#")
+    with psycopg.connect(url, autocommit=True) as conn:
+        for key, age in (("old", 16 * 60), ("young", 60)):
+            conn.execute(
+                f"INSERT INTO {schema}.calls (ts, day, tool, account, outcome, estimated, charged, args_digest,"
+                " dedup_key, kind, pid, host) VALUES (%s, '2026-11-18', 'messages_send', 'acc_1', 'PENDING', 1, 0,"
+                " 'd', %s, 'message', 1, 'another-machine')",
+                (DAY0 - age, key),
+            )
+    assert isinstance(ledger.admit(send("x")), int)
+    outcomes = {r["dedup_key"]: r["outcome"] for r in ledger.rows()}
+    assert outcomes == {"old": OUTCOME_UNKNOWN, "young": "PENDING", "x": "PENDING"}
     ledger.close()

@@ -4,7 +4,8 @@ A ledger records the last migration it has (SQLite: `PRAGMA user_version`; Postg
 `schema_version` table of its schema) and gets the later ones, each in one transaction that also
 bumps the number, so a half-applied step never stays. Processes that open one ledger at the same
 time take turns (SQLite: `BEGIN IMMEDIATE`; PostgreSQL: an advisory lock), and the second finds
-nothing left to do. Migration N means the same tables on both backends.
+nothing left to do. Migration N means the same tables on both backends (PostgreSQL's `calls`
+also says which host wrote a row).
 
 To change the schema, append a migration to both lists; never edit one that has shipped. The
 first uses IF NOT EXISTS so that SQLite files written before versioning are adopted as they are.
@@ -62,6 +63,10 @@ SQLITE: list[str] = [
     );
     CREATE INDEX IF NOT EXISTS drift_day ON drift (day)
     """,
+    # 3: the PENDING rows found at once (every admit settles those of processes that died)
+    """
+    CREATE INDEX IF NOT EXISTS calls_pending ON calls (outcome) WHERE outcome = 'PENDING'
+    """,
 ]
 
 # `{s}` is the ledger's schema (a checked identifier, see store/postgres.py).
@@ -116,6 +121,12 @@ POSTGRES: list[str] = [
         ts DOUBLE PRECISION NOT NULL
     );
     CREATE INDEX api_requests_key ON {s}.api_requests (key_hash, ts)
+    """,
+    # 3: the PENDING rows found at once, and the host that wrote each row (a pid is only
+    # meaningful on its own machine: store/postgres.py settles another host's by age alone)
+    """
+    CREATE INDEX calls_pending ON {s}.calls (outcome) WHERE outcome = 'PENDING';
+    ALTER TABLE {s}.calls ADD COLUMN host TEXT
     """,
 ]
 

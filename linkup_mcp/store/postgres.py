@@ -18,14 +18,13 @@ imported only when the ledger is one.
   database (`SharedWindow`): a log of request times per key digest, on the database's clock.
 - **Threads, not async**: the call pipeline already runs ledger work in worker threads (for
   SQLite), so one blocking interface serves both backends and the steps do not change; each
-  method borrows a connection from a pool (one per URL and process, shared by its scopes).
+  method borrows a connection from a pool (store/pg_pool.py: one per URL and process).
 """
 
 from __future__ import annotations
 
 import os
-import re
-import threading
+import socket
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -33,13 +32,14 @@ from typing import Any
 
 import anyio
 import psycopg
-from psycopg.conninfo import conninfo_to_dict
-from psycopg_pool import ConnectionPool
 
+from linkup_mcp.store import pending
 from linkup_mcp.store.migrations import migrate_postgres
+from linkup_mcp.store.pg_pool import POOLS, LedgerUnavailable, lock_id, masked, split_target
 from linkup_mcp.store.records import (
     CALL_COLUMNS,
     COUNTED,
+    OUTCOME_UNKNOWN,
     PENDING,
     STALE_PENDING_S,
     Admission,
@@ -52,76 +52,8 @@ from linkup_mcp.store.records import (
     utc_day,
 )
 
-DEFAULT_SCHEMA = "linkup"
-SCHEMA_NAME = re.compile(r"[a-z_][a-z0-9_]{0,62}")
-POOL_SIZE = 10  # connections per URL and process, at most (the pipeline's worker threads share them)
-CONNECT_TIMEOUT_S = 10
-
-
-class LedgerUnavailable(OSError):
-    """The database cannot be reached or used (an OSError: callers already report those)."""
-
-
-def split_target(target: str) -> tuple[str, str]:
-    """(libpq URL, schema) of `postgresql://…[#schema]`; ValueError for a bad schema name."""
-    url, _, schema = target.partition("#")
-    schema = schema or DEFAULT_SCHEMA
-    if not SCHEMA_NAME.fullmatch(schema):
-        raise ValueError(f"ledger schema {schema!r} (the URL's #fragment): use lowercase letters, digits and _")
-    return url, schema
-
-
-def masked(url: str) -> str:
-    """The URL without its password, for messages and logs."""
-    url = re.sub(r"(://[^:/@?#]*:)[^@/?#]*@", r"\1****@", url)
-    return re.sub(r"(?i)(password=)[^&#]*", r"\1****", url)
-
-
-class _Pools:
-    """One connection pool per URL in this process, shared by the ledgers (scopes) using it."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._pools: dict[str, tuple[ConnectionPool, int]] = {}
-
-    def acquire(self, url: str) -> ConnectionPool:
-        with self._lock:
-            pool, users = self._pools.get(url) or (self._open(url), 0)
-            self._pools[url] = (pool, users + 1)
-            return pool
-
-    def release(self, url: str) -> None:
-        with self._lock:
-            pool, users = self._pools[url]
-            if users > 1:
-                self._pools[url] = (pool, users - 1)
-                return
-            del self._pools[url]
-        pool.close()
-
-    @staticmethod
-    def _open(url: str) -> ConnectionPool:
-        options: dict[str, Any] = {"autocommit": True}
-        if "connect_timeout" not in conninfo_to_dict(url):
-            options["connect_timeout"] = CONNECT_TIMEOUT_S
-        try:  # one direct connection first: its error says why (refused, authentication, no database)
-            psycopg.connect(url, **options).close()
-        except psycopg.Error as exc:
-            raise LedgerUnavailable(f"cannot use the PostgreSQL ledger {masked(url)}: {exc}".strip()) from None
-        pool = ConnectionPool(
-            url,
-            min_size=1,
-            max_size=POOL_SIZE,
-            kwargs=options,
-            open=False,
-            name="linkup-ledger",
-            check=ConnectionPool.check_connection,  # a connection the server dropped (restart, failover) is replaced
-        )
-        pool.open(wait=True, timeout=CONNECT_TIMEOUT_S)
-        return pool
-
-
-POOLS = _Pools()
+HOST = socket.gethostname()  # which machine (or container) wrote a row: its pids mean something here only
+ROW_COLUMNS = ("id", *CALL_COLUMNS, "pid")  # what rows() gives, as the SQLite ledger does
 
 
 def lock_key(*parts: Any) -> str:
@@ -139,15 +71,18 @@ class PostgresLedger:
         self._pool = POOLS.acquire(self._url)
         try:
             with self._connection() as conn:
-                migrate_postgres(conn, self.schema, _lock_id(conn, lock_key(self.schema, "migrate")))
-                self._gate = _lock_id(conn, lock_key(self.schema, "gate"))
+                migrate_postgres(conn, self.schema, lock_id(conn, lock_key(self.schema, "migrate")))
+                self._gate = lock_id(conn, lock_key(self.schema, "gate"))
+                with conn.transaction():
+                    conn.execute("SELECT pg_advisory_xact_lock(%s)", (self._gate,))
+                    self._settle_dead(conn, self.now())
         except BaseException:
             POOLS.release(self._url)
             raise
         s = self.schema
         self._insert = (
-            f"INSERT INTO {s}.calls ({', '.join(CALL_COLUMNS)}, pid)"
-            f" VALUES ({', '.join(['%s'] * (len(CALL_COLUMNS) + 1))}) RETURNING id"
+            f"INSERT INTO {s}.calls ({', '.join(CALL_COLUMNS)}, pid, host)"
+            f" VALUES ({', '.join(['%s'] * (len(CALL_COLUMNS) + 2))}) RETURNING id"
         )
 
     def close(self) -> None:
@@ -185,12 +120,32 @@ class PostgresLedger:
         now = self.now()
         with self._connection() as conn, conn.transaction():
             conn.execute("SELECT pg_advisory_xact_lock(%s)", (self._gate,))
+            self._settle_dead(conn, now)
             refusal = self._check(conn, a, now)
             if refusal is not None:
                 self._add(conn, call_row(now, a.tool, a.account, refusal.code, a.estimated, 0, a.args_digest))
                 return refusal
-            return self._add(
+            row_id = self._add(
                 conn, call_row(now, a.tool, a.account, PENDING, a.estimated, 0, a.args_digest, a.dedup_key, a.kind)
+            )
+        pending.admitted(self.location, row_id)
+        return row_id
+
+    def _settle_dead(self, conn: psycopg.Connection[Any], now: float) -> None:
+        """PENDING rows of a process that died mid-call become OUTCOME_UNKNOWN at their estimate
+        (store/pending.py): this host's by their pid, another host's by age alone."""
+        rows = conn.execute(
+            f"SELECT id, pid, ts, host FROM {self.schema}.calls WHERE outcome = %s", (str(PENDING),)
+        ).fetchall()
+        if not rows:
+            return
+        here = [(i, pid, ts) for i, pid, ts, host in rows if host == HOST]
+        dead = pending.dead(self.location, here, now)
+        dead += [i for i, _, ts, host in rows if host != HOST and now - ts > STALE_PENDING_S]
+        if dead:
+            conn.execute(
+                f"UPDATE {self.schema}.calls SET outcome = %s, charged = estimated WHERE id = ANY(%s) AND outcome = %s",
+                (str(OUTCOME_UNKNOWN), dead, str(PENDING)),
             )
 
     def peek(self, a: Admission) -> Refusal | None:
@@ -225,7 +180,7 @@ class PostgresLedger:
         return None
 
     def _add(self, conn: psycopg.Connection[Any], row: tuple[Any, ...]) -> int:
-        found = conn.execute(self._insert, (*row, os.getpid())).fetchone()
+        found = conn.execute(self._insert, (*row, os.getpid(), HOST)).fetchone()
         return int(found[0]) if found else 0
 
     def finish(self, row_id: int, outcome: str, charged: int) -> None:
@@ -234,6 +189,7 @@ class PostgresLedger:
                 f"UPDATE {self.schema}.calls SET outcome = %s, charged = %s WHERE id = %s",
                 (str(outcome), charged, row_id),
             )
+        pending.finished(self.location, row_id)
 
     def record(
         self, tool: str, account: str | None, outcome: str, estimated: int, args_digest: str, charged: int = 0
@@ -260,7 +216,7 @@ class PostgresLedger:
 
     def rows(self) -> list[dict[str, Any]]:
         with self._connection() as conn:
-            cur = conn.execute(f"SELECT * FROM {self.schema}.calls ORDER BY ts, id")
+            cur = conn.execute(f"SELECT {', '.join(ROW_COLUMNS)} FROM {self.schema}.calls ORDER BY ts, id")
             names = [d.name for d in cur.description or []]
             return [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
 
@@ -379,8 +335,3 @@ class SharedWindow:
                 if wait <= 0:
                     return
                 await anyio.sleep(wait)
-
-
-def _lock_id(conn: psycopg.Connection[Any], key: str) -> int:
-    row = conn.execute("SELECT hashtextextended(%s, 0)", (key,)).fetchone()
-    return int(row[0]) if row else 0
