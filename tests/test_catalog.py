@@ -8,8 +8,7 @@ from typing import Any
 import mcp_types as types
 from jsonschema import Draft202012Validator
 
-from linkup_mcp.spec.catalog import Catalog, Exposure
-from linkup_mcp.spec.envelope import OUTPUT_SCHEMA
+from linkup_mcp.spec.catalog import UNDESCRIBED, Catalog, Exposure, published
 from linkup_mcp.spec.loader import load_specs
 from scripts.regenerate import COMMAND, catalog_snapshot
 
@@ -32,12 +31,26 @@ def test_every_tool_schema_is_strict_draft_2020_12(catalog: Catalog) -> None:
         Draft202012Validator.check_schema(schema)
         assert schema["type"] == "object"
         assert schema["additionalProperties"] is False, tool.name
-        assert schema["properties"]["account_id"]["type"] == "string"
-        assert "account_id" not in schema.get("required", [])
-        for name, prop in _properties(schema):
-            assert prop.get("description"), f"{tool.name}: {name} has no description"
-        assert tool.definition["outputSchema"] == OUTPUT_SCHEMA
+        if tool.action.route.account == "none":  # acts as no account: nothing to choose
+            assert "account_id" not in schema["properties"], tool.name
+        else:
+            assert schema["properties"]["account_id"]["type"] == "string"
+            assert "account_id" not in schema.get("required", [])
+        for name, prop in _properties(schema):  # the server instructions describe the UNDESCRIBED once
+            assert prop.get("description") or name in UNDESCRIBED, f"{tool.name}: {name} has no description"
+        assert "outputSchema" not in tool.definition  # optional in MCP; structuredContent needs none
         types.Tool.model_validate(tool.definition)
+
+
+def test_published_schema_leaves_out_only_bounds_that_say_nothing(catalog: Catalog) -> None:
+    """`minLength: 1` and `minimum: 1` are enforced by local validation, not published."""
+    for tool in catalog.tools.values():
+        text = str(tool.definition["inputSchema"])
+        assert "'minLength': 1," not in text and "'minLength': 1}" not in text, tool.name
+        assert tool.checked_schema.get("properties", {}).keys() == tool.input_schema["properties"].keys()
+        assert published(tool.full_schema or tool.input_schema) == tool.input_schema
+    invite = catalog.tools["profiles_get"]
+    assert invite.checked_schema["properties"]["profile_url"]["minLength"] == 1
 
 
 def test_descriptions_have_purpose_and_cost_line(catalog: Catalog) -> None:
@@ -52,17 +65,22 @@ def test_annotations_follow_side_effect_class(catalog: Catalog) -> None:
     def notes(name: str) -> dict[str, Any]:
         return catalog.tools[name].definition["annotations"]
 
-    assert notes("profiles_get") == {"readOnlyHint": True, "idempotentHint": True, "openWorldHint": True}
-    # hints equal to MCP's defaults (readOnly false, idempotent false) are left out
-    assert notes("messages_send") == {"openWorldHint": True, "destructiveHint": False}
-    assert notes("network_withdraw") == {"openWorldHint": True, "destructiveHint": True}
-    assert notes("profiles_visit") == {"idempotentHint": True, "openWorldHint": True, "destructiveHint": False}
+    # hints equal to MCP's defaults (readOnly false, idempotent false, openWorld true) are left out,
+    # and idempotentHint on a read (MCP: meaningful only when not read-only)
+    assert notes("profiles_get") == {"readOnlyHint": True}
+    assert notes("messages_send") == {"destructiveHint": False}
+    assert notes("network_withdraw") == {"destructiveHint": True}
+    assert notes("profiles_visit") == {"idempotentHint": True, "destructiveHint": False}
     for tool in catalog.tools.values():
         a = tool.definition["annotations"]
-        assert a["openWorldHint"] is True and tool.definition["title"]
+        assert a.get("openWorldHint", True) is True and tool.definition["title"]
         assert a.get("readOnlyHint", False) is (tool.action.spec.side_effect.value == "read")
-        if "Seen by others" in tool.definition["description"]:
-            assert tool.action.spec.side_effect.value == "outreach"
+        effect = tool.action.spec.side_effect.value  # the side-effect class is said in words too
+        lines = tool.definition["description"].split("\n")
+        if effect == "read":
+            assert not any(line.startswith(("Outreach:", "Write:", "Destructive:")) for line in lines), tool.name
+        else:
+            assert f"{effect.capitalize()}: " in tool.definition["description"], tool.name
 
 
 def test_filters_toolsets_and_read_only() -> None:

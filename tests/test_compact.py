@@ -51,8 +51,7 @@ async def test_search_ranks_by_keywords_and_filters_by_category(harness: Any, co
     assert first == {
         "action": "messages_send",
         "title": "Send a LinkedIn message",
-        "purpose": "Send a direct message from the connected account to one person (new or existing "
-        "conversation; they are notified).",
+        "purpose": "Send a direct message to one person, usually a 1st-degree connection (they are notified).",
         "cost": "1 credit per call; +1 with media_link, media_file or media_path",
         "side_effect": "outreach",
     }

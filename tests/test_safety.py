@@ -48,10 +48,9 @@ async def test_credits_estimate_validates_and_sends_nothing(harness: Any) -> Non
         "rule": "1 credit per 10 results (total_results, default 10), rounded up",
         "fits_budget": True,
         "budget_remaining": 20,
-        "daily_remaining": None,
         "max_credits_per_call": 50,
         "side_effect": "read",
-    }
+    }  # no daily budget configured: no daily_remaining (not null)
     assert ok["credits"]["charged"] == 0
     too_big = await h.call("credits_estimate", {"tool": "profiles_search_people", "arguments": {"total_results": 300}})
     assert too_big["data"]["estimated"] == 30 and too_big["data"]["fits_budget"] is False

@@ -66,10 +66,10 @@ def _priced(rt: Runtime, name: str, target: CompiledTool, inner: dict[str, Any])
         "fits_budget": fits,
         "budget_remaining": remaining,
         "daily_remaining": daily_left,
-        "max_credits_per_call": rt.guards.max_credits_per_call,
+        "max_credits_per_call": cap,
         "side_effect": target.action.spec.side_effect.value,
-    }
-    return dispatch.envelope(rt, name, account, Outcome(data=data))
+    }  # a budget that is not configured is left out, not null
+    return dispatch.envelope(rt, name, account, Outcome(data={k: v for k, v in data.items() if v is not None}))
 
 
 async def _wait(

@@ -104,8 +104,9 @@ class Runtime:
         return None if daily is None else max(0, daily - self.ledger.spent_today())
 
     def own_spend(self) -> dict[str, Any]:
-        """What this server spent and may still spend (blocking: reads the ledger)."""
-        return {
+        """What this server spent and may still spend (blocking: reads the ledger); a budget that is
+        not configured is left out, not null (every result is paid in tokens)."""
+        spend = {
             "session_spent": self.meter.spent,
             "max_credits": self.meter.max_credits,
             "budget_remaining": self.meter.remaining(),
@@ -114,6 +115,7 @@ class Runtime:
             "daily_credits": self.guards.daily_credits,
             "daily_remaining": self.daily_left(),
         }
+        return {k: v for k, v in spend.items() if v is not None}
 
 
 def build_catalog(settings: Settings) -> Catalog:

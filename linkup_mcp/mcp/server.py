@@ -32,28 +32,40 @@ from linkup_mcp.mcp import resources
 from linkup_mcp.mcp.prompts import PROMPTS, WorkflowPrompt
 from linkup_mcp.mcp.subscriptions import Subscriptions
 from linkup_mcp.redact import Redactor
-from linkup_mcp.spec.envelope import build
+from linkup_mcp.spec.envelope import build, text_form
 
 log = logging.getLogger(__name__)
 
+# Sent once per session. It says once what the tool definitions leave out to stay small on every
+# tools/list (spec/catalog.py): the envelope (no outputSchema), paging by `next`, and the
+# arguments the server reads itself, whose per-tool descriptions are a few words or none.
 INSTRUCTIONS = (
-    "LinkupAPI V2 tools for LinkedIn/B2B automation. Every call costs credits (see each tool's "
-    "'Cost:' line); every result reports credits.charged and credits.session_spent. Outreach tools "
-    "(messages, invitations, posts, comments, reactions) are seen by real people: confirm intent first. "
-    "account_id defaults to the configured account (LINKUP_ACCOUNT_ID); list accounts with accounts_list."
+    "LinkupAPI V2 tools for LinkedIn/B2B automation, acting as a connected LinkedIn account: account_id "
+    "(where a tool takes one) defaults to the configured account (LINKUP_ACCOUNT_ID); accounts_list lists them. "
+    "Every call costs credits (each tool's 'Cost:' line; credits_estimate is free). Outreach tools (messages, "
+    "invitations, posts, comments, reactions) are seen by real people: confirm intent first. Side effects are "
+    "sent at most once, never retried. Every result is one envelope {ok, tool, account_id, data, error, "
+    "credits {charged, estimated, session_spent, budget_remaining}, next, sandbox}; a list's `next` holds "
+    "the complete arguments of its next page (null at the end): pass it as is. Arguments the server reads "
+    "itself: fields (dotted data paths to keep, e.g. results.headline: fewer tokens), max_credits (page "
+    "through a list within this many credits), fresh (a paid lookup is answered again for free while fresh; "
+    "fresh: true asks the API), allow_duplicate (send despite the duplicate guard or a known "
+    "connected/invited state), confirm_token (from a preview, to send it), skip and seen (set by next)."
 )
 
 
 def tool_result(
     envelope: dict[str, Any], redactor: Redactor, files: list[types.EmbeddedResource] | None = None
 ) -> types.CallToolResult:
+    # The text block (what most clients hand the model) leaves out members at their empty value
+    # (spec/envelope.text_form); structuredContent keeps the whole envelope.
     text = json.dumps(envelope, ensure_ascii=False, separators=(",", ":"), default=str)
-    if redactor.found_in(text) or _SURROGATE.search(text):  # one serialisation serves the checks and the text
+    if redactor.found_in(text) or _SURROGATE.search(text):  # one serialisation serves the checks
         # Masked string by string (a cut escape cannot break the JSON); a lone surrogate from the
         # API (which UTF-8 cannot carry to the client) becomes U+FFFD.
         text = _SURROGATE.sub("\ufffd", json.dumps(redactor.mask(envelope), ensure_ascii=False, default=str))
         envelope = json.loads(text)
-        text = json.dumps(envelope, ensure_ascii=False, separators=(",", ":"))
+    text = json.dumps(text_form(envelope), ensure_ascii=False, separators=(",", ":"), default=str)
     content: list[types.ContentBlock] = [types.TextContent(text=text), *(files or ())]
     return types.CallToolResult(content=content, structured_content=envelope, is_error=not envelope["ok"])
 

@@ -1,9 +1,16 @@
 """Compile resolved specs into MCP tools, once at start-up, and filter what is exposed.
 
 Each compiled tool keeps its resolved action (for the call pipeline) next to the exact
-definition clients see: name, title, description with the cost line, Draft 2020-12 input
-schema with `additionalProperties: false` and `account_id`, the envelope as output schema,
-and annotations derived from the side-effect class.
+definition clients see: name, title, description with the cost line, a Draft 2020-12 input
+schema with `additionalProperties: false`, and annotations derived from the side-effect class.
+
+Every tools/list is paid in context tokens on every turn of every session
+(tests/test_catalog_budget.py holds the default catalog to its budget), so the definition says
+each thing once: no `outputSchema` (MCP makes it optional; the result envelope is described in
+the server instructions and every result carries it), no hint equal to MCP's default, control
+arguments only on the tools where they act and described there in a few words or none (the
+server instructions explain them once), and bounds that tell an agent nothing (`minLength: 1`,
+`minimum: 1`) enforced by the local validation instead of published.
 """
 
 from __future__ import annotations
@@ -15,50 +22,50 @@ from dataclasses import dataclass
 from typing import Any
 
 from linkup_mcp.spec.credits import cost_line
-from linkup_mcp.spec.envelope import OUTPUT_SCHEMA
 from linkup_mcp.spec.loader import load_specs
 from linkup_mcp.spec.models import ID_PATTERN, PaginationStyle, ResolvedAction, SideEffect, Toolset
 
 # Arguments that steer the server and never reach the API's `params`.
 CONTROL_ARGS = ("account_id", "allow_duplicate", "fresh", "fields", "confirm_token", "max_credits", "skip", "seen")
 
+# Their descriptions are short on purpose (each is paid once per tool on every tools/list); the
+# server instructions (mcp/server.py INSTRUCTIONS) explain them once.
 AUTO_PAGE = {
-    "max_credits": {"type": "integer", "minimum": 1, "description": "Auto-page within this many credits"},
+    "max_credits": {"type": "integer", "minimum": 1, "description": "Credits to auto-page"},
 }
 
-FRESH = {"type": "boolean", "description": "Bypass the free cached answer"}
+FRESH = {"type": "boolean", "description": "Bypass cache"}
 
 # Where `next` resumes without repeating what the agent has (call/pagination.py).
-SKIP = {"type": "integer", "minimum": 1, "description": "From next: results of the first page already returned"}
-SEEN = {"type": "array", "items": {"type": "string"}, "description": "From next: event_ids already returned"}
+SKIP = {"type": "integer", "minimum": 1, "description": "Set by next"}
+SEEN = {"type": "array", "items": {"type": "string"}, "description": "Set by next"}
 
-CONFIRM_TOKEN = {"type": "string", "description": "Token from this call's preview (LINKUP_CONFIRM=preview)"}
+# No description: the name says it, and the answers that lead to it say how to use it (a preview's
+# next_step; DUPLICATE_SUPPRESSED and ALREADY_* name allow_duplicate). UNDESCRIBED lists them.
+CONFIRM_TOKEN = {"type": "string"}
 
 # `items` is required by VS Code and OpenAI function calling (an array without it is refused).
-FIELDS_SCHEMA = {"type": "array", "items": {"type": "string"}, "description": "Keep only these data paths (a.b.c)"}
+FIELDS_SCHEMA = {"type": "array", "items": {"type": "string"}, "description": "Data paths to keep"}
 
-ALLOW_DUPLICATE = {
-    "type": "boolean",
-    "description": "Send despite an identical send in 24 h or a known connected/invited state",
-}
+ALLOW_DUPLICATE = {"type": "boolean"}
+UNDESCRIBED = frozenset({"account_id", "confirm_token", "allow_duplicate"})
 
-# Short on purpose (x50 tools per tools/list); the server instructions say the default is
-# LINKUP_ACCOUNT_ID.
-_ACCOUNT_DESCRIPTIONS = {
-    "required": "Acting account",
-    "optional": "Billing account",
-    "path": "Account",
-    "none": "Unused",
-}
+# The acting account, LINKUP_ACCOUNT_ID when not given: the server instructions say it once rather
+# than ~40 tools each (it is in UNDESCRIBED). An action that acts as no account (route account
+# `none`) has no account_id at all; mail's is the account billed.
+_ACCOUNT_DESCRIPTIONS = {"optional": "Billing account", "path": "Account"}
 
+# The side-effect class; the server instructions add that side effects are sent at most once.
 _EFFECT_NOTES = {
-    SideEffect.outreach: "Seen by others; sent at most once.",
-    SideEffect.destructive: "Irreversible; sent at most once.",
-    SideEffect.write: "Changes state; sent at most once.",
+    SideEffect.outreach: "Outreach: seen by others.",
+    SideEffect.destructive: "Destructive: irreversible.",
+    SideEffect.write: "Write: changes state.",
 }
 
-PAGING_NOTE = "Paging: call again with the result's `next`."
-FEED_NOTE = "Later: call again with the result's `next` for newer events only."
+# A list's paging needs no line of its own: every answer of a list carries `next` (the next page's
+# arguments, or null) and `has_more`, and the server instructions say so once. An event feed's
+# `next` means something else (later events, never twice), so that one is said.
+FEED_NOTE = "Later: `next` for newer events only."
 
 
 @dataclass(frozen=True)
@@ -70,12 +77,15 @@ class CompiledTool:
     # combinator, so it is said in the description and enforced by `checked_schema` instead.
     alternatives: tuple[tuple[str, ...], ...] = ()
 
+    full_schema: dict[str, Any] | None = None  # the input schema with what publishing leaves out
+
     @functools.cached_property
     def checked_schema(self) -> dict[str, Any]:
-        """What local validation enforces: the published schema plus the alternatives."""
+        """What local validation enforces: the full schema plus the alternatives."""
+        schema = self.full_schema or self.input_schema
         if not self.alternatives:
-            return self.input_schema
-        return {**self.input_schema, "anyOf": [{"required": list(group)} for group in self.alternatives]}
+            return schema
+        return {**schema, "anyOf": [{"required": list(group)} for group in self.alternatives]}
 
     @property
     def name(self) -> str:
@@ -88,14 +98,27 @@ def alternatives(action: ResolvedAction) -> tuple[tuple[str, ...], ...]:
 
 
 def alternatives_line(groups: tuple[tuple[str, ...], ...]) -> str:
-    return "Give " + " or ".join(" + ".join(group) for group in groups) + "." if groups else ""
+    """'Give profile_url or identifier.'; groups that differ only in their last name are said once:
+    'first_name + last_name + company_domain/company_name'."""
+    merged: list[list[str]] = []
+    for group in groups:
+        last = merged[-1] if merged else None
+        if last is not None and len(group) > 1 and len(last) == len(group) and last[:-1] == list(group[:-1]):
+            last[-1] += "/" + group[-1]
+        else:
+            merged.append(list(group))
+    return "Give " + " or ".join(" + ".join(group) for group in merged) + "." if merged else ""
 
 
 def input_schema(action: ResolvedAction) -> dict[str, Any]:
-    """The published schema: the spec's params plus control arguments, without root combinators."""
+    """The full schema: the spec's params plus control arguments, without root combinators (what
+    tools/list shows is `published` of it)."""
     params = {k: v for k, v in copy.deepcopy(action.spec.params).items() if k != "anyOf"}
     props: dict[str, Any] = params.setdefault("properties", {})
-    props["account_id"] = {"type": "string", "description": _ACCOUNT_DESCRIPTIONS[action.route.account]}
+    if action.route.account != "none":
+        props["account_id"] = {"type": "string"}
+        if action.route.account in _ACCOUNT_DESCRIPTIONS:
+            props["account_id"]["description"] = _ACCOUNT_DESCRIPTIONS[action.route.account]
     if action.route.account == "path":  # goes into the URL path: say what is allowed
         props["account_id"]["pattern"] = ID_PATTERN
     for name in action.route.path_params():  # every value placed in a URL path, likewise
@@ -106,7 +129,7 @@ def input_schema(action: ResolvedAction) -> dict[str, Any]:
         props["confirm_token"] = CONFIRM_TOKEN
     if action.spec.cache_ttl is not None:
         props["fresh"] = FRESH
-    if action.spec.side_effect is SideEffect.read:
+    if action.spec.side_effect is SideEffect.read and nested(action.spec.response.data):
         props["fields"] = FIELDS_SCHEMA
     style = action.spec.pagination.style
     if style is PaginationStyle.since:
@@ -124,44 +147,77 @@ def input_schema(action: ResolvedAction) -> dict[str, Any]:
     return ordered
 
 
+def nested(data: Any) -> bool:
+    """A documented answer with a list or an object inside: what `fields` can cut. A flat answer of
+    a few values has nothing to cut that would pay for the parameter on every tools/list."""
+    if isinstance(data, list) or data in ("array", "object", "any"):
+        return True
+    return isinstance(data, dict) and any(
+        isinstance(v, (dict, list)) or v in ("array", "object", "any") for v in data.values()
+    )
+
+
+_SAYS_NOTHING = (("minLength", 1), ("minimum", 1))
+
+
+def published(schema: Any) -> Any:
+    """`schema` as tools/list shows it, without the bounds that tell an agent nothing (`minLength: 1`:
+    an empty id or URL is no one's idea; `minimum: 1` on a credit cap or a count) and cost ~5
+    tokens each; local validation (`CompiledTool.checked_schema`) still enforces them."""
+    if isinstance(schema, list):
+        return [published(item) for item in schema]
+    if not isinstance(schema, dict):
+        return schema
+    return {
+        k: published(v) if k in ("properties", "items") or isinstance(v, (dict, list)) else v
+        for k, v in schema.items()
+        if (k, v) not in _SAYS_NOTHING
+    }
+
+
 def description(action: ResolvedAction) -> str:
     purpose = " ".join(filter(None, [action.spec.description.strip(), alternatives_line(alternatives(action))]))
-    lines = [purpose, cost_line(action.spec.credits)]
+    lines = [purpose, cost_line(action.spec.credits, brief=True)]
     note = _EFFECT_NOTES.get(action.spec.side_effect)
     if note:
         lines.append(note)
-    style = action.spec.pagination.style
-    if style is not PaginationStyle.none:
-        lines.append(FEED_NOTE if style is PaginationStyle.since else PAGING_NOTE)
+    if action.spec.pagination.style is PaginationStyle.since:
+        lines.append(FEED_NOTE)
     return "\n".join(lines)
 
 
 def tool_annotations(action: ResolvedAction) -> dict[str, Any]:
-    """MCP hints; a hint equal to the spec's default (readOnly false, idempotent false) is left
-    out, as it costs tokens on every tools/list and says nothing."""
+    """MCP hints; a hint equal to MCP's default (readOnly false, idempotent false, openWorld true)
+    is left out, as is idempotentHint on a read (MCP: meaningful only when not read-only): each
+    costs tokens on every tools/list and says nothing."""
     effect = action.spec.side_effect
     read_only = effect is SideEffect.read
     idempotent = action.spec.idempotent if action.spec.idempotent is not None else read_only
     out: dict[str, Any] = {"readOnlyHint": True} if read_only else {}
-    if idempotent:
+    if idempotent and not read_only:  # MCP: meaningful only when not read-only
         out["idempotentHint"] = True
-    out["openWorldHint"] = True
     if not read_only:
         out["destructiveHint"] = effect is SideEffect.destructive
     return out
 
 
 def compile_tool(action: ResolvedAction) -> CompiledTool:
-    schema = input_schema(action)
+    full = input_schema(action)
+    schema = published(full)
     definition = {
         "name": action.tool,
         "title": action.spec.title,
         "description": description(action),
         "inputSchema": schema,
-        "outputSchema": OUTPUT_SCHEMA,
         "annotations": tool_annotations(action),
     }
-    return CompiledTool(action=action, input_schema=schema, definition=definition, alternatives=alternatives(action))
+    return CompiledTool(
+        action=action,
+        input_schema=schema,
+        definition=definition,
+        alternatives=alternatives(action),
+        full_schema=full if full != schema else None,
+    )
 
 
 @dataclass(frozen=True)

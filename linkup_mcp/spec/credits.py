@@ -18,11 +18,13 @@ def _plural(n: int) -> str:
     return f"{n} credit" if n == 1 else f"{n} credits"
 
 
-def rule_text(rule: CreditRule) -> str:
-    """The rule in words, e.g. '1 credit per 10 results (total_results, default 10), rounded up'."""
+def rule_text(rule: CreditRule, *, brief: bool = False) -> str:
+    """The rule in words, e.g. '1 credit per 10 results (total_results, default 10), rounded up';
+    `brief` leaves the default out (a tool's schema shows it)."""
     per = rule.per_results
     if per:
-        text = f"{_plural(per.credits)} per {per.every} results ({per.param}, default {per.default}), rounded up"
+        default = "" if brief else f", default {per.default}"
+        text = f"{_plural(per.credits)} per {per.every} results ({per.param}{default}), rounded up"
     elif rule.base == 0:
         text = "free"
     else:
@@ -36,8 +38,8 @@ def rule_text(rule: CreditRule) -> str:
     return text
 
 
-def cost_line(rule: CreditRule) -> str:
-    return f"Cost: {rule_text(rule)}."
+def cost_line(rule: CreditRule, *, brief: bool = False) -> str:
+    return f"Cost: {rule_text(rule, brief=brief)}."
 
 
 def requested_results(spec: ActionSpec, args: dict[str, Any]) -> int | None:

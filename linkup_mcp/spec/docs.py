@@ -16,9 +16,23 @@ REGENERATE = "uv run scripts/regenerate.py"
 HEADER = f"""# Tool catalog
 
 Generated from `tool_specs/*.yaml` by `{REGENERATE}`; a test fails when this file is
-stale. Every tool also accepts `account_id` (defaults to `LINKUP_ACCOUNT_ID`) and returns the
-result envelope described in the README.
+stale. Every tool that acts as an account also accepts `account_id` (defaults to
+`LINKUP_ACCOUNT_ID`), and every tool returns the result envelope described in the README. The
+parameters below are the tools' full schemas: tools/list leaves out `minLength: 1` and
+`minimum: 1` (enforced locally all the same) and describes the control arguments in a few words
+or none, once in the server instructions (a catalog paid on every turn stays small).
 """
+
+# The control arguments in full, for this page (tools/list describes them in a few words or none).
+CONTROL_DOCS = {
+    "fields": "Keep only these data paths (dotted, e.g. results.headline)",
+    "max_credits": "Auto-page: follow `next` within this many credits",
+    "fresh": "Ask the API again instead of the free cached answer",
+    "allow_duplicate": "Send despite an identical send in 24 h or a known connected/invited state",
+    "confirm_token": "The token of this call's preview (LINKUP_CONFIRM=preview), to send it",
+    "skip": "Set by `next`: results of the first page already returned",
+    "seen": "Set by `next`: event_ids already returned",
+}
 
 OPT_IN_NOTE = "*Opt-in toolset: listed only when `LINKUP_TOOLSETS` names `{}`.*\n"
 
@@ -47,7 +61,8 @@ def _param_rows(schema: dict[str, Any]) -> list[str]:
         if "minimum" in prop or "maximum" in prop:
             bits.append(f"{prop.get('minimum', '')}..{prop.get('maximum', '')}")
         req = "yes" if name in required else ""
-        rows.append(f"| `{name}` | {', '.join(bits)} | {req} | {prop.get('description', '')} |")
+        text = CONTROL_DOCS.get(name) or prop.get("description", "")
+        rows.append(f"| `{name}` | {', '.join(bits)} | {req} | {text} |")
     return rows
 
 
@@ -79,7 +94,7 @@ def render_markdown(catalog: Catalog) -> str:
                 f"- Pagination: {spec.pagination.style.value}\n- Wire: {wire}\n"
                 f"- Docs: <{spec.source}>{assumed}\n"
             )
-            rows = _param_rows(tool.input_schema)
+            rows = _param_rows(tool.full_schema or tool.input_schema)
             if rows:
                 out.append("| parameter | type | required | description |\n|---|---|---|---|")
                 out.extend(rows)

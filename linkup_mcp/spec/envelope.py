@@ -1,9 +1,14 @@
-"""The result envelope every tool returns as `structuredContent`, and its JSON Schema.
+"""The result envelope every tool returns as `structuredContent`, its JSON Schema, and the text
+an agent reads.
 
-The schema is the `outputSchema` of every tool, so it is kept compact: it is paid in
-context tokens on every tools/list. It describes the contract's members; this server's
-optional extension members (has_more, cache, shaped, truncated, files; see the README) are
-allowed by it (no additionalProperties: false) but not spelled out, to save those tokens.
+ENVELOPE_SCHEMA describes the contract's members; this server's optional extension members
+(has_more, cache, shaped, truncated, files; see the README) are allowed by it but not spelled
+out. Tools publish no `outputSchema` (MCP makes it optional, and it was paid in context tokens on
+every tools/list): the server instructions name the members once, and results are tested
+against ENVELOPE_SCHEMA.
+
+`text_form` is the envelope as the text block carries it, which is what most clients hand the
+model: the same members, less those at their empty value, as every result is paid in tokens.
 """
 
 from __future__ import annotations
@@ -47,10 +52,33 @@ ENVELOPE_SCHEMA: dict[str, Any] = {
     "required": ["ok", "tool", "account_id", "data", "error", "credits", "next", "sandbox"],
 }
 
-# What tools/list publishes as every tool's outputSchema: the envelope's members and the types
-# an agent branches on, without the nested detail of ENVELOPE_SCHEMA (~30 tokens instead of
-# ~200, times 50 tools on every turn). Results are tested against ENVELOPE_SCHEMA.
-OUTPUT_SCHEMA: dict[str, Any] = {"type": "object", "required": ENVELOPE_SCHEMA["required"]}
+
+def text_form(envelope: dict[str, Any]) -> dict[str, Any]:
+    """The envelope for the text block: members that say nothing are left out — `account_id`,
+    `error` and `next` when null, `sandbox` when false, `credits.budget_remaining` when null and
+    `credits.estimated` when equal to `charged`, `has_more` when false, a cache miss (`cache` with
+    hit false: the answer was just fetched) — and `shaped` keeps only the paths that matched
+    nothing (the agent knows which it asked for). `structuredContent` keeps every member."""
+    out: dict[str, Any] = {}
+    for key, value in envelope.items():
+        if value is None and key in ("account_id", "error", "next"):
+            continue
+        if value is False and key in ("sandbox", "has_more"):
+            continue
+        if key == "credits" and isinstance(value, dict):
+            value = {
+                k: v
+                for k, v in value.items()
+                if not (k == "budget_remaining" and v is None) and not (k == "estimated" and v == value.get("charged"))
+            }
+        elif key == "cache" and isinstance(value, dict) and value.get("hit") is False:
+            continue
+        elif key == "shaped" and isinstance(value, dict):
+            if not value.get("unmatched"):
+                continue
+            value = {"unmatched": value["unmatched"]}
+        out[key] = value
+    return out
 
 
 def build(

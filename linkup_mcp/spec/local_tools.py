@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from linkup_mcp.spec.envelope import OUTPUT_SCHEMA
 from linkup_mcp.spec.models import ID_PATTERN
 
 ESTIMATE_TOOL: dict[str, Any] = {
@@ -25,13 +24,7 @@ ESTIMATE_TOOL: dict[str, Any] = {
         "required": ["tool"],
         "additionalProperties": False,
     },
-    "outputSchema": OUTPUT_SCHEMA,
-    "annotations": {
-        "title": "Estimate a call's cost",
-        "readOnlyHint": True,
-        "idempotentHint": True,
-        "openWorldHint": False,
-    },
+    "annotations": {"readOnlyHint": True, "openWorldHint": False},
 }
 
 
@@ -65,8 +58,7 @@ WAIT_TOOL: dict[str, Any] = {
         "required": ["webhook_id"],
         "additionalProperties": False,
     },
-    "outputSchema": OUTPUT_SCHEMA,
-    "annotations": {"title": "Wait for webhook events", "readOnlyHint": True, "openWorldHint": True},
+    "annotations": {"readOnlyHint": True},
 }
 
 WAIT_POLLS = "webhooks_events"  # the API tool webhooks_wait polls (free)
@@ -86,7 +78,9 @@ SEARCH = "linkup_search_actions"
 DESCRIBE = "linkup_describe_action"
 RUN = "linkup_run_action"
 
-_READ = {"readOnlyHint": True, "idempotentHint": True, "openWorldHint": False}
+# MCP's defaults (not read-only, open world) and idempotentHint on a read (meaningful only when not
+# read-only) are left out: each costs tokens on every tools/list.
+_READ = {"readOnlyHint": True, "openWorldHint": False}
 
 _ACTION = {"type": "string", "minLength": 1, "description": "Action name from linkup_search_actions"}
 
@@ -117,8 +111,7 @@ def meta_definitions(toolsets: list[str]) -> list[dict[str, Any]]:
                 },
                 "additionalProperties": False,
             },
-            "outputSchema": OUTPUT_SCHEMA,
-            "annotations": {"title": "Find LinkupAPI actions", **_READ},
+            "annotations": _READ,
         },
         {
             "name": DESCRIBE,
@@ -133,8 +126,7 @@ def meta_definitions(toolsets: list[str]) -> list[dict[str, Any]]:
                 "required": ["action"],
                 "additionalProperties": False,
             },
-            "outputSchema": OUTPUT_SCHEMA,
-            "annotations": {"title": "Describe a LinkupAPI action", **_READ},
+            "annotations": _READ,
         },
         {
             "name": RUN,
@@ -154,13 +146,6 @@ def meta_definitions(toolsets: list[str]) -> list[dict[str, Any]]:
                 "required": ["action"],
                 "additionalProperties": False,
             },
-            "outputSchema": OUTPUT_SCHEMA,
-            "annotations": {
-                "title": "Run a LinkupAPI action",
-                "readOnlyHint": False,
-                "destructiveHint": True,
-                "idempotentHint": False,
-                "openWorldHint": True,
-            },
+            "annotations": {"destructiveHint": True},  # MCP's defaults otherwise: not read-only, open world
         },
     ]

@@ -8,6 +8,7 @@ import json
 import pytest
 from mcp.shared.exceptions import MCPError
 
+from linkup_mcp.spec.envelope import text_form
 from tests.e2e.conftest import ERAS, mcp_session
 
 pytestmark = pytest.mark.anyio
@@ -36,7 +37,7 @@ async def test_cv_comes_back_as_an_embedded_pdf_resource(era: str) -> None:
         }
     ]
     text, embedded = result.content
-    assert json.loads(text.text) == envelope
+    assert json.loads(text.text) == text_form(envelope)
     assert embedded.type == "resource" and embedded.resource.mime_type == "application/pdf"
     pdf = base64.b64decode(embedded.resource.blob)
     assert pdf.startswith(b"%PDF-") and len(pdf) == cv["size_bytes"]

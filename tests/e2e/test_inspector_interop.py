@@ -20,6 +20,7 @@ from typing import Any
 import pytest
 
 from linkup_mcp.spec.catalog import Catalog
+from linkup_mcp.spec.envelope import text_form
 from tests.e2e.conftest import ROOT
 
 INSPECTOR = os.environ.get("LINKUP_TEST_INSPECTOR", "@modelcontextprotocol/inspector@0.15.0")
@@ -64,7 +65,7 @@ def run_inspector(binary: Path, *method: str) -> dict[str, Any]:
 def test_tools_list(inspector: Path) -> None:
     tools = run_inspector(inspector, "tools/list")["tools"]
     assert len(tools) == len(Catalog.build().names())  # the default exposure
-    assert all(t["inputSchema"]["type"] == "object" and "outputSchema" in t for t in tools)
+    assert all(t["inputSchema"]["type"] == "object" and "outputSchema" not in t for t in tools)
 
 
 def test_tools_call(inspector: Path) -> None:
@@ -72,5 +73,5 @@ def test_tools_call(inspector: Path) -> None:
     envelope = result["structuredContent"]
     assert result["isError"] is False
     assert envelope["ok"] is True and envelope["tool"] == "profiles_get_me" and envelope["sandbox"] is True
-    assert envelope["account_id"] == "acc_sandbox" and envelope["data"]["full_name"] == "Alex Morgan"
-    assert json.loads(result["content"][0]["text"]) == envelope
+    assert envelope["account_id"] == "acc_sandbox" and envelope["data"]["first_name"] == "Alex"
+    assert json.loads(result["content"][0]["text"]) == text_form(envelope)

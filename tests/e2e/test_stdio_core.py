@@ -8,6 +8,7 @@ import tempfile
 import jsonschema
 import pytest
 
+from linkup_mcp.spec.envelope import ENVELOPE_SCHEMA, text_form
 from tests.e2e.conftest import ERAS, mcp_session
 from tests.fakeapi import FakeApi
 
@@ -18,7 +19,8 @@ SECRET = "lk_live_SECRET_key_0123456789"
 
 @pytest.mark.parametrize("era", ERAS)
 async def test_list_and_call_over_stdio_and_key_never_leaks(era: str) -> None:
-    """tools/list, then a tools/call whose structuredContent validates against outputSchema."""
+    """tools/list, then a tools/call whose structuredContent is the envelope (no outputSchema: MCP
+    makes it optional) and whose text block is the same envelope less its empty members."""
     with FakeApi() as api, tempfile.TemporaryFile("w+") as errlog:
         env = {
             "LINKUP_API_KEY": SECRET,
@@ -35,7 +37,8 @@ async def test_list_and_call_over_stdio_and_key_never_leaks(era: str) -> None:
 
         assert result.is_error is False
         env_out = result.structured_content
-        jsonschema.validate(env_out, tools["profiles_get"].output_schema)
+        assert tools["profiles_get"].output_schema is None
+        jsonschema.validate(env_out, ENVELOPE_SCHEMA)
         assert env_out["data"] == {
             "echo": {
                 "account_id": "acc_e2e",
@@ -44,9 +47,10 @@ async def test_list_and_call_over_stdio_and_key_never_leaks(era: str) -> None:
             }
         }
         assert env_out["credits"] == {"charged": 1, "estimated": 1, "session_spent": 1, "budget_remaining": None}
-        assert json.loads(result.content[0].text) == env_out
+        assert json.loads(result.content[0].text) == text_form(env_out)
+        assert "error" not in text_form(env_out) and "budget_remaining" not in text_form(env_out)["credits"]
         assert bad.is_error is True and bad.structured_content["error"]["code"] == "VALIDATION_ERROR"
-        jsonschema.validate(bad.structured_content, tools["profiles_get"].output_schema)
+        jsonschema.validate(bad.structured_content, ENVELOPE_SCHEMA)
 
         assert len(api.requests) == 1  # the invalid call sent nothing
         assert api.requests[0].headers["x-api-key"] == SECRET
