@@ -56,3 +56,36 @@ async def test_concurrent_callers_share_one_window_in_arrival_order() -> None:
 def test_limit_must_be_positive() -> None:
     with pytest.raises(ValueError, match="at least 1"):
         SlidingWindowLimiter(0)
+
+
+async def test_a_released_request_holds_its_slot_until_a_window_after_its_answer() -> None:
+    """The API counts a request when it arrives, after it left here: an answered request's slot
+    comes back a window after the answer, so the next burst can never reach the API early."""
+    t = FakeTime()
+    limiter = SlidingWindowLimiter(2, 60.0, clock=t.clock, sleep=t.sleep)
+    await limiter.acquire()
+    await limiter.acquire()  # two requests out at 1000
+    t.now = 1001.5  # answers back 1.5 s later
+    limiter.release()
+    limiter.release()
+    await limiter.acquire()
+    assert t.now == 1061.5  # not 1060: a window after the answer
+    limiter.release()  # answered at once
+    await limiter.acquire()
+    assert t.now == 1061.5  # the second answer's slot came back at the same moment
+    t.now = 1200.0
+    limiter.release()
+    limiter.release()  # more releases than requests in flight: nothing to move
+    await limiter.acquire()
+    assert t.now == 1200.0
+
+
+async def test_a_request_never_answered_frees_its_slot_a_window_after_it_left() -> None:
+    t = FakeTime()
+    limiter = SlidingWindowLimiter(1, 60.0, clock=t.clock, sleep=t.sleep)
+    await limiter.acquire()  # never released (a stream that failed to open, a cancelled call)
+    await limiter.acquire()
+    assert t.now == 1060.0
+    limiter.release()  # the second one is answered at 1060: its own stamp moves, not a lost one
+    await limiter.acquire()
+    assert t.now == 1120.0

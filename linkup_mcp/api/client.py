@@ -24,7 +24,7 @@ import anyio
 import httpx2
 
 from linkup_mcp import __version__
-from linkup_mcp.api.rate_window import Limiter, SlidingWindowLimiter
+from linkup_mcp.api.rate_window import Limiter, SlidingWindowLimiter, release
 from linkup_mcp.api.retry import RetryPolicy, backoff_delay, parse_retry_after, should_retry
 from linkup_mcp.spec.models import ID_PATTERN, Route
 
@@ -162,7 +162,7 @@ class LinkupClient:
     ) -> Reply:
         """Send one call, retrying per the policy; a Reply, or TransportFailure if none came."""
         method, path, kwargs = build_request(route, account_id=account_id, action=action, params=params)
-        deadline = time.monotonic() + self.policy.deadline_s
+        deadline: float | None = None  # from the first request out: a wait for the rate limit is no retry
         attempt = 0
         while True:
             attempt += 1
@@ -170,6 +170,8 @@ class LinkupClient:
             reply: Reply | None = None
             failure: TransportFailure | None = None
             await self._limiter.acquire()
+            if deadline is None:
+                deadline = time.monotonic() + self.policy.deadline_s
             try:
                 response = await self._http.request(method, self._base + path, **kwargs)
             except (httpx2.ConnectError, httpx2.ConnectTimeout, httpx2.PoolTimeout) as exc:
@@ -183,6 +185,8 @@ class LinkupClient:
                 status = response.status_code
                 body, excerpt = decode(response)
                 reply = Reply(status, body, excerpt, attempt, parse_retry_after(response.headers.get("retry-after")))
+            finally:
+                release(self._limiter)  # answered (or failed): its slot counts from now
             log.debug("%s %s action=%s attempt=%d -> %s", method, path, action, attempt, status or failure)
 
             sent = failure.maybe_sent if failure else True
@@ -223,6 +227,7 @@ class LinkupClient:
             "GET", self._base + path, params={"api_key": api_key}, headers=headers, timeout=timeout
         )
         async with request as response:
+            release(self._limiter)  # the stream's answer began: the API has counted the request
             if response.status_code != 200:
                 await response.aread()
                 body, excerpt = decode(response)
