@@ -59,7 +59,7 @@ def _remember(tool: str, data: Any, seen: dict[str, Any]) -> None:
     if not isinstance(data, dict):
         return
     if tool == "profiles_search_people" and data.get("results"):
-        seen.setdefault("lead", data["results"][0]["profile_url"])
+        seen.setdefault("lead", data["results"][0]["linkedin_url"])  # the documented field of a search result
     if tool == "network_list_connections" and data.get("connections"):
         seen.setdefault("friend", data["connections"][0]["profile_url"])
 
