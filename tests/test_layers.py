@@ -9,6 +9,7 @@ too (a lazy import upward is still an upward dependency); `if TYPE_CHECKING:` im
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parents[1] / "linkup_mcp"
@@ -111,3 +112,16 @@ def test_the_layout_shows_the_layers() -> None:
         if (n := len(p.read_text(encoding="utf-8").splitlines())) > MAX_CORE_LINES
     ]
     assert long == []
+
+
+def test_the_readme_layout_matches_the_tree() -> None:
+    readme = (PACKAGE.parent / "README.md").read_text(encoding="utf-8")
+    block = readme.split("<!-- layout:start -->")[1].split("<!-- layout:end -->")[0]
+    listed = {line.split()[0] for line in block.splitlines() if line.startswith("  ") and line[2] != " "}
+    top = {p.name for p in PACKAGE.glob("*.py") if p.name != "__init__.py"}
+    packages = {f"{p.name}/" for p in PACKAGE.iterdir() if (p / "__init__.py").exists()}
+    assert listed == top | packages
+    for sub in sorted(packages - {"sandbox/"}):
+        entry = re.split(r"\n  (?! )", block[block.index(f"  {sub}") :])[0]
+        for module in sorted(p.stem for p in (PACKAGE / sub).glob("*.py") if p.stem != "__init__"):
+            assert re.search(rf"\b{module}\b", entry), f"README layout: {sub}{module}.py is not listed"
