@@ -13,6 +13,7 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from statistics import median
 
+import tasks
 import tricks
 from measure import CallRun, CatalogSize, Concurrency, Latencies, Startup
 
@@ -51,6 +52,7 @@ class Results:
     tricks: list[tricks.Variant]  # "as is" first, then each kept trick switched off
     tricks_settings: argparse.Namespace  # how the tricks were measured (tricks.parse_args)
     settings: dict[str, object]  # the counts the run used
+    tasks: list[tasks.TaskRun]  # benchmarks/tasks.py: each task in each variant
     seconds: float = 0.0
 
 
@@ -62,7 +64,8 @@ def mib(kib: float) -> str:
     return f"{kib / MiB:.1f} MiB"
 
 
-TOKEN_BUDGET = 12_000
+TOKEN_BUDGET = 8_000  # the default catalog (tests/test_catalog_budget.py holds it too)
+COMPACT_BUDGET = 1_500
 GROWTH_LIMIT_KIB = 4 * MiB
 
 
@@ -88,16 +91,31 @@ def rows(r: Results) -> list[Row]:
         )
     )
     full = next(c for c in r.catalog if c.name == "full")
+    before = next((c for c in r.catalog if c.name == "before"), None)
+    was = f"; {before.tokens:,} before" if before else ""
     out.append(
         Row(
             f"Catalog: full tools/list ({full.tools} tools), o200k tokens",
             f"{full.tokens:,}",
-            f"{TOKEN_BUDGET:,} (budget)",
+            f"{TOKEN_BUDGET:,} (budget{was})",
             full.tokens / TOKEN_BUDGET,
             1.0,
             f"≤ {TOKEN_BUDGET:,} tokens",
         )
     )
+    compact = next((c for c in r.catalog if c.name == "compact"), None)
+    if compact is not None:
+        out.append(
+            Row(
+                f"Catalog: compact mode tools/list ({compact.tools} meta-tools), o200k tokens",
+                f"{compact.tokens:,}",
+                f"{COMPACT_BUDGET:,} (budget)",
+                compact.tokens / COMPACT_BUDGET,
+                1.0,
+                f"≤ {COMPACT_BUDGET:,} tokens",
+            )
+        )
+    out += [Row(*row) for row in tasks.target_rows(r.tasks)]
     lm, fm = r.calls["linkup-mcp"], r.calls["floor"]
     total = r.settings["calls"]
     for when, rss, floor_rss in (
@@ -207,11 +225,15 @@ HOW_TO_RUN = """\
 
 ```sh
 uv sync                                   # bpe-openai (o200k_base tokenizer) is in the dev group, so no --group flag
-uv run python benchmarks/run.py           # full run (about three minutes), rewrites benchmarks/RESULTS.md
-uv run python benchmarks/run.py --quick   # smaller counts, prints the table, writes nothing
-uv run python benchmarks/run.py --help    # --runs, --calls, --warmup, --bursts, --output, --linkup-root
+uv run python benchmarks/run.py           # full run (about ten minutes), rewrites benchmarks/RESULTS.md
+uv run python benchmarks/run.py --quick   # smaller counts, tasks at low latency, prints the table, writes nothing
+uv run python benchmarks/run.py --help    # --runs, --calls, --warmup, --bursts, --output, --linkup-root, --before, --no-tasks
+uv run python benchmarks/tasks.py --before PATH  # only the agent tasks (a few minutes; --only, --variants, --latency)
 uv run python benchmarks/tricks.py        # only the performance tricks, with and without (a few minutes)
 ```
+
+The task benchmark compares with the server before issue 19: `--before PATH` (a checkout), else
+the commit `run.BEFORE` extracted with `git archive` into a temporary folder.
 
 The run exits 0 when every target passes and 1 otherwise. To measure a fixed commit while the
 working tree changes: `git worktree add /tmp/bench HEAD` and `--linkup-root /tmp/bench` (same
@@ -395,19 +417,39 @@ def _catalog_md(r: Results) -> list[str]:
         "| --- | ---: | ---: | ---: | ---: |",
     ]
     for c in r.catalog:
-        name = "default (all toolsets)" if c.name == "full" else f"LINKUP_TOOLSETS={c.name}"
+        name = {
+            "full": "default (all toolsets)",
+            "compact": "LINKUP_TOOL_MODE=compact",
+            "before": "default, before issue 19",
+        }.get(c.name, f"LINKUP_TOOLSETS={c.name}")
         lines.append(f"| {name} | {c.tools} | {c.response_bytes:,} | {c.tools_json_bytes:,} | {c.tokens:,} |")
     full = next(c for c in r.catalog if c.name == "full")
+    before = next((c for c in r.catalog if c.name == "before"), None)
     lines += [
         "",
         f"Where the {full.tokens:,} tokens of the default catalog go (each field's value counted alone, summed over "
-        "the tools; the rest is keys and punctuation):",
+        "the tools; the rest is keys and punctuation)"
+        + (f", before issue 19 ({before.tokens:,}) and now:" if before else ":"),
         "",
-        "| Field | tokens | share |",
-        "| --- | ---: | ---: |",
+        "| Field | before | now | share now |" if before else "| Field | tokens | share |",
+        "| --- | ---: | ---: | ---: |" if before else "| --- | ---: | ---: |",
     ]
-    for key, tokens in sorted(full.by_field.items(), key=lambda kv: -kv[1]):
-        lines.append(f"| {key} | {tokens:,} | {tokens / full.tokens:.0%} |")
+    keys = sorted(
+        {*full.by_field, *(before.by_field if before else {})}, key=lambda k: -(before or full).by_field.get(k, 0)
+    )
+    for key in keys:
+        now = full.by_field.get(key, 0)
+        was = f"{before.by_field.get(key, 0):,} | " if before else ""
+        lines.append(f"| {key} | {was}{now:,} | {now / full.tokens:.0%} |")
+    seen = ("name", "description", "inputSchema")  # what Claude's and OpenAI's tool APIs hand the model
+    visible = sum(full.by_field.get(k, 0) for k in seen)
+    visible_before = sum(before.by_field.get(k, 0) for k in seen) if before else 0
+    lines += [
+        "",
+        "Clients that turn MCP tools into a model API's tools (Claude's, OpenAI's) pass on a tool's name, "
+        f"description and input schema only: {visible:,} tokens of those values now"
+        + (f", {visible_before:,} before ({(visible - visible_before) / visible_before:+.0%})." if before else "."),
+    ]
     return lines
 
 
@@ -423,6 +465,38 @@ def _memory_md(r: Results) -> list[str]:
             f"| {(run.rss_after_all - run.rss_after_list):,} KiB |"
         )
     return lines
+
+
+def _tasks_md(r: Results) -> list[str]:
+    if not r.tasks:
+        return []
+    now = next((t for t in r.tasks if t.variant == "full"), r.tasks[0])
+    before = next((t for t in r.tasks if t.variant == "before"), None)
+    return [
+        "## Per task: tokens, credits and wall time",
+        "",
+        tasks.INTRO.format(settings=r.settings.get("tasks", "")),
+        "",
+        *tasks.summary_markdown(r.tasks),
+        "",
+        tasks.READING,
+        "",
+        "Each task in each variant:",
+        "",
+        *tasks.per_task_markdown(r.tasks),
+        "",
+        *(f"- {line}" for line in tasks.batch_lines(r.tasks)),
+        "",
+        f"The server instructions (sent once per session, counted in the context column) are "
+        f"{now.instructions_tokens:,} tokens now"
+        + (f", {before.instructions_tokens:,} before" if before else "")
+        + ": "
+        "they now name the envelope's members and the control arguments once, which the tool definitions no longer "
+        "repeat.",
+        "",
+        tasks.METHOD,
+        "",
+    ]
 
 
 def _decisions_md(r: Results) -> list[str]:
@@ -475,6 +549,7 @@ def markdown(r: Results, table: list[Row], linkup_root: Path, notes: list[str]) 
             for row in table
         ),
         "",
+        *_tasks_md(r),
         "## Performance decisions",
         "",
         *_decisions_md(r),

@@ -1,6 +1,9 @@
 """Run every benchmark in one go, print the results table, write benchmarks/RESULTS.md.
 
-    uv run python benchmarks/run.py [--quick] [--runs N] [--calls N] [--output PATH]
+    uv run python benchmarks/run.py [--quick] [--runs N] [--calls N] [--output PATH] [--before PATH]
+
+The task benchmark (benchmarks/tasks.py) compares with the server before issue 19: a checkout
+given by --before, else commit BEFORE extracted from git into a temporary folder.
 
 Not a test: pytest never collects this folder (no test_*.py, outside tests/).
 """
@@ -10,6 +13,7 @@ from __future__ import annotations
 import argparse
 import os
 import re
+import subprocess
 import sys
 import tempfile
 import time
@@ -17,6 +21,7 @@ from pathlib import Path
 
 import measure
 import report
+import tasks
 import tricks
 from fake_api import FakeApi
 from stdio_proc import ROOT, bytecode_env, floor_command, linkup_command
@@ -24,6 +29,7 @@ from stdio_proc import ROOT, bytecode_env, floor_command, linkup_command
 DEFAULT_OUTPUT = ROOT / "benchmarks" / "RESULTS.md"
 BLOCK = 50  # sequential calls per server before the next one takes its turn
 TRICKS_LATENCY = 0.3  # seconds: a real LinkupAPI call takes hundreds of milliseconds
+BEFORE = "e7eb79e"  # the last commit before issue 19 (tokens, credits and wall time per task)
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -39,6 +45,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--output", type=Path, help=f"where to write the report (default {DEFAULT_OUTPUT}; none with --quick)"
     )
     parser.add_argument("--linkup-root", type=Path, default=ROOT, help="checkout whose linkup_mcp is measured")
+    parser.add_argument(
+        "--before", type=Path, help=f"checkout of the server before issue 19 (default: {BEFORE} from git)"
+    )
+    parser.add_argument("--task-latency", type=float, nargs=2, metavar=("LOW", "HIGH"), help="API latency of the tasks")
+    parser.add_argument("--no-tasks", action="store_true", help="skip the task benchmark (benchmarks/tasks.py)")
     ns = parser.parse_args(argv)
     quick = {"runs": 5, "calls": 400, "warmup": 50, "bursts": 1}
     full = {"runs": 20, "calls": 1000, "warmup": 100, "bursts": 3}
@@ -57,8 +68,23 @@ def step(text: str) -> None:
 
 
 def collect(ns: argparse.Namespace) -> report.Results:
-    with tempfile.TemporaryDirectory(prefix="linkup-bench-pyc-") as folder:
+    with (
+        tempfile.TemporaryDirectory(prefix="linkup-bench-pyc-") as folder,
+        tempfile.TemporaryDirectory(prefix="linkup-bench-before-") as spare,
+    ):
+        if ns.before is None and not ns.no_tasks:
+            ns.before = extract(BEFORE, Path(spare))
         return _collect(ns, bytecode_env(folder))
+
+
+def extract(commit: str, folder: Path) -> Path | None:
+    """`commit`'s files in `folder` (git archive: the checkout and its index stay untouched)."""
+    archive = subprocess.run(["git", "archive", commit], cwd=ROOT, capture_output=True)
+    if archive.returncode != 0:
+        step(f"no 'before' runs: git archive {commit} failed ({archive.stderr.decode().strip()})")
+        return None
+    subprocess.run(["tar", "-x", "-C", str(folder)], input=archive.stdout, check=True)
+    return folder
 
 
 def _collect(ns: argparse.Namespace, py: dict[str, str]) -> report.Results:
@@ -85,6 +111,11 @@ def _collect(ns: argparse.Namespace, py: dict[str, str]) -> report.Results:
         step("catalog: tools/list of the default catalog and of each toolset")
         counter = measure.o200k_counter()
         catalog = [measure.catalog_size("full", linkup_command(api.base_url, py, root), counter)]
+        catalog.append(
+            measure.catalog_size("compact", linkup_command(api.base_url, py, root, tool_mode="compact"), counter)
+        )
+        if ns.before is not None:
+            catalog.append(measure.catalog_size("before", linkup_command(api.base_url, py, ns.before), counter))
         catalog += [
             measure.catalog_size(name, linkup_command(api.base_url, py, root, toolsets=name), counter)
             for name in measure.toolsets(root)
@@ -111,12 +142,24 @@ def _collect(ns: argparse.Namespace, py: dict[str, str]) -> report.Results:
     )
     kept.linkup_root = root
     found = tricks.collect(kept, py, log=False)
+    task_runs: list[tasks.TaskRun] = []
+    task_note = "off"
+    if not ns.no_tasks:
+        low, high = ns.task_latency or ((0.05, 0.2) if ns.quick else (0.3, 1.5))
+        plan = tasks.Settings(low, high, 300 if ns.quick else 60, ns.before, after=root)
+        step(
+            f"tasks: {len(tasks.TASKS)} tasks x {', '.join(v for v in plan.variants if v != 'before' or ns.before)}, "
+            f"API latency {low}-{high} s, batches at {plan.batch_rate_limit}/min"
+        )
+        task_runs = tasks.collect(plan, log=step)
+        task_note = f"latency {low}-{high} s, batches {plan.batch_rate_limit}/min"
     settings: dict[str, object] = {
         "runs": ns.runs,
         "calls": ns.calls,
         "warmup": ns.warmup,
         "bursts": ns.bursts,
         "quick": ns.quick,
+        "tasks": task_note,
     }
     return report.Results(
         startup,
@@ -129,6 +172,7 @@ def _collect(ns: argparse.Namespace, py: dict[str, str]) -> report.Results:
         found,
         kept,
         settings,
+        task_runs,
         seconds=time.perf_counter() - started,
     )
 
