@@ -18,6 +18,7 @@ retry policy (api/retry.py), which never repeats a side effect.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
@@ -86,6 +87,15 @@ class Code(str, Enum):
 # Derived views, for readers that want a mapping.
 RETRYABLE: dict[str, bool] = {code.value: code.retryable for code in Code}
 HINTS: dict[str, str] = {code.value: code.hint for code in Code if code.hint}
+
+
+def did_you_mean(given: str, choices: Iterable[str], *, n: int = 3, cutoff: float = 0.5) -> str:
+    """`did you mean a or b?` for the choices closest to `given`; "" when none is close.
+    One wording for every refusal of an unknown name (tools, toolsets, enum values)."""
+    import difflib  # only when something was misspelt
+
+    close = difflib.get_close_matches(given, list(choices), n=n, cutoff=cutoff)
+    return f"did you mean {' or '.join(close)}?" if close else ""
 
 
 def is_retryable(code: str, http_status: int | None = None) -> bool:

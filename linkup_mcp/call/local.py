@@ -7,15 +7,15 @@ webhook until events arrive; compact mode's meta-tools search, describe and run 
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
 from linkup_mcp.call import compact, dispatch, validation
+from linkup_mcp.call.context import blocking
 from linkup_mcp.call.outcome import Outcome
 from linkup_mcp.call.steps.account import account_of
 from linkup_mcp.call.webhook_wait import wait_for_events
-from linkup_mcp.errors import Code, ToolError
+from linkup_mcp.errors import Code, ToolError, did_you_mean
 from linkup_mcp.spec.catalog import CompiledTool
 from linkup_mcp.spec.credits import estimate, rule_text
 from linkup_mcp.spec.local_tools import DESCRIBE, ESTIMATE_TOOL, RUN, SEARCH, WAIT_POLLS, WAIT_TOOL
@@ -46,10 +46,10 @@ async def _estimate(
     rt: Runtime, args: dict[str, Any], confirm: Confirm | None, progress: Progress | None
 ) -> dict[str, Any]:
     target = _target(rt, args["tool"])
-    return _priced(rt, ESTIMATE_TOOL["name"], target, dict(args.get("arguments") or {}))
+    return await _priced(rt, ESTIMATE_TOOL["name"], target, dict(args.get("arguments") or {}))
 
 
-def _priced(rt: Runtime, name: str, target: CompiledTool, inner: dict[str, Any]) -> dict[str, Any]:
+async def _priced(rt: Runtime, name: str, target: CompiledTool, inner: dict[str, Any]) -> dict[str, Any]:
     """Validate `inner` exactly as the real call would and say what it would cost; send nothing."""
     account = account_of(target.action, inner, rt.default_account)
     found = validation.problems(target.checked_schema, inner)
@@ -57,7 +57,7 @@ def _priced(rt: Runtime, name: str, target: CompiledTool, inner: dict[str, Any])
         error = ToolError(Code.VALIDATION_ERROR, validation.summary(found), fields=found)
         return dispatch.envelope(rt, name, account, Outcome(error=error))
     estimated = estimate(target.action.spec, inner)
-    remaining, daily_left, cap = rt.meter.remaining(), rt.daily_left(), rt.guards.max_credits_per_call
+    remaining, daily_left, cap = rt.meter.remaining(), await blocking(rt.daily_left), rt.guards.max_credits_per_call
     fits = all(limit is None or estimated <= limit for limit in (cap, remaining, daily_left))
     data = {
         "tool": target.name,
@@ -97,7 +97,7 @@ async def _describe(
 async def _run(rt: Runtime, args: dict[str, Any], confirm: Confirm | None, progress: Progress | None) -> dict[str, Any]:
     target, inner = _target(rt, args["action"]), dict(args.get("arguments") or {})
     if args.get("dry_run"):
-        return _priced(rt, RUN, target, inner)
+        return await _priced(rt, RUN, target, inner)
     return await dispatch.run_tool(rt, target, inner, confirm, progress)
 
 
@@ -119,7 +119,7 @@ def _target(rt: Runtime, name: str) -> CompiledTool:
 
 
 def _unknown(rt: Runtime, given: str) -> str:
-    close = difflib.get_close_matches(given, list(rt.catalog.tools), n=3, cutoff=0.5)
-    hint = f"did you mean {' or '.join(close)}? " if close else ""
+    hint = did_you_mean(given, rt.catalog.tools)
+    hint += " " if hint else ""
     where = f"find actions with {SEARCH}" if rt.catalog.compact else "see tools/list"
     return f"unknown {'action' if rt.catalog.compact else 'tool'} {given!r}; {hint}({where})"

@@ -58,15 +58,17 @@ def admission(
     args: dict[str, Any],
     estimated: int,
     guards: Guards,
-    target: str | None = None,
+    target: str | None,
+    args_digest: str,
 ) -> Admission:
+    """What the ledger's gate checks for one call; `args_digest` is the call's own (computed once)."""
     outreach = action.spec.outreach
     kind = outreach.kind if outreach else None
     return Admission(
         tool=action.tool,
         account=account,
         estimated=estimated,
-        args_digest=digest(action.spec.masked(args)),
+        args_digest=args_digest,
         dedup_key=outreach_key(action, account, target, args),
         dedup_window_s=guards.dedup_window_s,
         allow_duplicate=bool(args.get("allow_duplicate")),

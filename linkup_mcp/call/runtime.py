@@ -99,21 +99,25 @@ class Runtime:
             raise UnknownToolError(name)
         return await dispatch.run_tool(self, tool, dict(arguments))
 
-    def daily_left(self) -> int | None:
+    def daily_left(self, spent_today: int | None = None) -> int | None:
+        """What is left of LINKUP_DAILY_CREDITS today (blocking: reads the ledger unless given)."""
         daily = self.guards.daily_credits
-        return None if daily is None else max(0, daily - self.ledger.spent_today())
+        if daily is None:
+            return None
+        return max(0, daily - (self.ledger.spent_today() if spent_today is None else spent_today))
 
     def own_spend(self) -> dict[str, Any]:
         """What this server spent and may still spend (blocking: reads the ledger); a budget that is
         not configured is left out, not null (every result is paid in tokens)."""
+        today = self.ledger.spent_today()
         spend = {
             "session_spent": self.meter.spent,
             "max_credits": self.meter.max_credits,
             "budget_remaining": self.meter.remaining(),
             "max_credits_per_call": self.guards.max_credits_per_call,
-            "spent_today": self.ledger.spent_today(),
+            "spent_today": today,
             "daily_credits": self.guards.daily_credits,
-            "daily_remaining": self.daily_left(),
+            "daily_remaining": self.daily_left(today),
         }
         return {k: v for k, v in spend.items() if v is not None}
 

@@ -11,6 +11,8 @@ import json
 import re
 from typing import TYPE_CHECKING, Any
 
+from linkup_mcp.errors import did_you_mean
+
 if TYPE_CHECKING:
     from jsonschema import ValidationError
     from jsonschema.protocols import Validator
@@ -128,8 +130,5 @@ def _choices(err: Any) -> str:
     allowed = list(err.validator_value)
     if len(allowed) <= 12:
         return f"use one of {allowed}"
-    import difflib
-
-    close = difflib.get_close_matches(str(err.instance), [str(a) for a in allowed], n=3, cutoff=0.5)
-    hint = f"did you mean {' or '.join(close)}? " if close else ""
-    return f"{hint}({len(allowed)} allowed values, listed in the input schema)"
+    hint = did_you_mean(str(err.instance), [str(a) for a in allowed])
+    return f"{hint + ' ' if hint else ''}({len(allowed)} allowed values, listed in the input schema)"

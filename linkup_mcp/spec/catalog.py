@@ -21,6 +21,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from linkup_mcp.errors import did_you_mean
 from linkup_mcp.spec.credits import cost_line
 from linkup_mcp.spec.loader import load_specs
 from linkup_mcp.spec.models import ID_PATTERN, PaginationStyle, ResolvedAction, SideEffect, Toolset
@@ -295,16 +296,14 @@ def exposure_names() -> dict[str, list[str]]:
 
 def unknown_name_problem(kind: str, given: Iterable[str]) -> str | None:
     """None when every name is known; else the unknown names, close matches and the valid choices."""
-    import difflib
-
     valid = exposure_names()[kind]
     unknown = [name for name in given if name not in valid]
     if not unknown:
         return None
     parts = []
     for name in unknown:
-        close = difflib.get_close_matches(name, valid, n=2, cutoff=0.6)
-        parts.append(f"{name!r}" + (f" (did you mean {' or '.join(close)}?)" if close else ""))
+        hint = did_you_mean(name, valid, n=2, cutoff=0.6)
+        parts.append(f"{name!r}" + (f" ({hint})" if hint else ""))
     opt_in = opt_in_toolsets()
     listed = ", ".join(f"{v} (opt-in)" if v in opt_in else v for v in valid)
     return f"unknown {kind} {', '.join(parts)}; valid {kind}s: {listed}"

@@ -50,7 +50,8 @@ async def _gated(call: Call, next: Next) -> Outcome:
     rt = call.rt
     target = people.target(rt, call.spec, call.args, claim=True)  # one person, whichever form names them
     gate = await blocking(
-        rt.ledger.admit, admission(call.action, call.account, call.args, call.estimated, rt.guards, target)
+        rt.ledger.admit,
+        admission(call.action, call.account, call.args, call.estimated, rt.guards, target, call.args_digest),
     )
     if isinstance(gate, Refusal):  # recorded by the ledger
         message = gate.message

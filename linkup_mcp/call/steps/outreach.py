@@ -49,7 +49,7 @@ async def preview(call: Call) -> Outcome:
     """What would be sent, to whom, at what cost, whether a gate would refuse it, and the token to send it."""
     rt, outreach, params = call.rt, call.spec.outreach, call.params
     target = people.target(rt, call.spec, call.args)
-    gate = admission(call.action, call.account, call.args, call.estimated, rt.guards, target)
+    gate = admission(call.action, call.account, call.args, call.estimated, rt.guards, target, call.args_digest)
     blocked = await blocking(rt.ledger.peek, gate)
     shown: dict[str, Any] = {
         "tool": call.name,
