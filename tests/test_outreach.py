@@ -29,7 +29,6 @@ async def test_preview_then_send_with_the_token(harness: Any) -> None:
         "recipient": {"profile_url": PROFILE},
         "content": {"message_text": "Hi Jane"},
         "estimated_credits": 1,
-        "would_be_refused": None,
     }
     token = data["confirm_token"]
     sent = await h.call("messages_send", {**SEND, "confirm_token": token})
@@ -37,11 +36,15 @@ async def test_preview_then_send_with_the_token(harness: Any) -> None:
     assert h.bodies()[0]["params"] == SEND  # the token is a control argument
     reused = await h.call("messages_send", {**SEND, "confirm_token": token})
     assert reused["error"]["code"] == "CONFIRM_TOKEN_INVALID" and "already used" in reused["error"]["message"]
-    again = await h.call("messages_send", SEND)  # a preview of a duplicate says so
-    assert again["data"]["preview"]["would_be_refused"]["code"] == "DUPLICATE_SUPPRESSED"
+    again = await h.call("messages_send", {**SEND, "message_text": " hi  JANE "})  # a preview of a duplicate
+    assert again["ok"] is False and again["preview"] is True and again["data"] is None  # no token
+    assert again["error"]["code"] == "DUPLICATE_SUPPRESSED" and again["error"]["retryable"] is False
+    h.runtime.confirm_mode = "off"
+    real = await h.call("messages_send", {**SEND, "message_text": " hi  JANE "})
+    assert real["error"] == again["error"]  # one shape: the same refusal, preview or not
     assert len(h.requests) == 1
     outcomes = [r["outcome"] for r in h.runtime.ledger.rows()]
-    assert outcomes == ["PREVIEW", "OK", "CONFIRM_TOKEN_INVALID", "PREVIEW"]
+    assert outcomes == ["PREVIEW", "OK", "CONFIRM_TOKEN_INVALID", "DUPLICATE_SUPPRESSED", "DUPLICATE_SUPPRESSED"]
 
 
 async def test_token_bound_to_the_exact_arguments(harness: Any) -> None:
@@ -69,7 +72,7 @@ async def test_recipient_cap_counts_distinct_recipients_per_kind(harness: Any) -
         assert (await h.call("network_invite", {"profile_url": f"{PROFILE}-{who}"}))["ok"] is True
     third = await h.call("network_invite", {"profile_url": f"{PROFILE}-c"})
     assert third["error"]["code"] == "RECIPIENT_LIMIT" and "LINKUP_MAX_RECIPIENTS=2" in third["error"]["message"]
-    same = await h.call("network_invite", {"profile_url": f"{PROFILE}-a", "message": "Following up"})
+    same = await h.call("network_invite", {"profile_url": f"{PROFILE}-a", "message": "Following up", "allow_duplicate": True})
     assert same["ok"] is True  # an earlier recipient is not a new one
     message = await h.call("messages_send", {**SEND, "profile_url": f"{PROFILE}-c"})
     assert message["ok"] is True  # messages are another kind

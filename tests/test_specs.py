@@ -99,8 +99,8 @@ def _broken(tmp_path: Path, edit: str, replacement: str) -> Path:
             "credits.per_results.param 'limit' is not a param",
         ),
         (
-            "outreach: {kind: invitation, target: [profile_url",
-            "outreach: {kind: invitation, target: [nobody",
+            "      target: [profile_url, identifier]\n      text: [message]",
+            "      target: [nobody, identifier]\n      text: [message]",
             "outreach names unknown params ['nobody']",
         ),
         ("toolset:\n  default: true\n", "toolset:\n", "network.yaml: toolset.default: Field required"),
@@ -110,19 +110,14 @@ def _broken(tmp_path: Path, edit: str, replacement: str) -> Path:
             "subject names unknown params ['person']",
         ),
         (
-            "presend_check: {tool: network_check_invitation,",
-            "presend_check: {tool: network_check_invitations,",
-            "network_invite: presend_check.tool 'network_check_invitations' is not a tool",
+            "refuse_when: [connected, invited, invited_you]",
+            "refuse_when: [connected, pending]",
+            "outreach.refuse_when.1: Input should be 'connected', 'invited', 'invited_you' or 'none'",
         ),
         (
-            "presend_check: {tool: network_check_invitation,",
-            "presend_check: {tool: network_list_sent,",
-            "network_invite: presend_check.tool 'network_list_sent' is not cached (no cache_ttl)",
-        ),
-        (
-            "presend_check: {tool: network_check_invitation, param: profile_url}",
-            "presend_check: {tool: network_check_invitation, param: identifier}",
-            "presend_check.param 'identifier' is not a param of network_check_invitation",
+            "{person: 'param:profile_url', state: invitation_type,",
+            "{person: 'param:profile', state: invitation_type,",
+            "relations person 'param:profile' is not a param",
         ),
         (
             "invalidates: [network_check_invitation, profiles_get]",
@@ -187,7 +182,10 @@ PAGED = {
         ({"pagination": {"style": "none", "count": "total_results"}}, "pagination.count is for pagination style pages"),
         ({"subject": ["total_results"]}, "subject is for cached reads (cache_ttl) and actions that invalidate"),
         ({"adds_server_spend": True, "side_effect": "write"}, "adds_server_spend is for read actions"),
-        ({"presend_check": {"tool": "x_get", "param": "total_results"}}, "presend_check is for outreach actions"),
+        (
+            {"relations": [{"person": "url", "states": {"*": "connected"}}], "side_effect": "write"},
+            "relations are learnt from reads",
+        ),
         ({"side_effect": "outreach"}, "side_effect outreach and an outreach block go together"),
         ({"source": "https://example.com/docs"}, "String should match pattern"),
         ({"source": "http://docs.linkupapi.com/x"}, "String should match pattern"),

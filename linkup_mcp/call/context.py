@@ -33,6 +33,7 @@ class Call:
     estimated: int = 0
     sending: bool = False  # the request may have left: an interruption now is OUTCOME_UNKNOWN
     spent: int = 0  # what the budgets count for this call once it is over
+    dedup_after: float | None = None  # outreach: an answer at this time showed the person free of invitations
     args_digest: str = field(init=False)  # for the ledger: of the arguments as given, credentials masked
 
     def __post_init__(self) -> None:

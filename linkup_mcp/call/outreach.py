@@ -1,16 +1,18 @@
 """What outreach safety knows about one call, besides the ledger's gate (store/ledger.py).
 
 - Guards: the per-call credit cap (LINKUP_MAX_CREDITS_PER_CALL), the daily credit budget across
-  processes (LINKUP_DAILY_CREDITS), duplicate suppression (the same outreach — action, account,
-  target and text — within 24 h) and pacing (per-account daily caps per outreach kind; defaults in
-  config.DEFAULT_PACING). `admission` is what the ledger checks them against.
+  processes (LINKUP_DAILY_CREDITS), the duplicate guard and pacing (per-account daily caps per
+  outreach kind; defaults in config.DEFAULT_PACING). `admission` is what the ledger checks.
+- The duplicate guard keys on the intent (the spec's `outreach.duplicate`): one invitation per
+  person within 90 days whatever the note; the same text (whitespace and case aside) to the same
+  target by the same tool within 24 h.
+- Known relations (call/relations.py): an invitation to someone the server knows is connected,
+  invited, or inviting the account is answered ALREADY_CONNECTED / ALREADY_PENDING, free.
 - Preview (LINKUP_CONFIRM=preview, any client): the first call sends nothing and returns what
   would happen with a single-use `confirm_token` bound to those exact arguments; the same call
-  with the token sends.
+  with the token sends. A call a check would refuse gets that refusal, and no token.
 - Recipient cap (LINKUP_MAX_RECIPIENTS): distinct recipients per outreach kind per process, so an
   agent loop cannot turn into a mass mailing.
-- Known state: an invitation to someone a cached lookup (the spec's `presend_check`) shows as
-  already connected or already invited is answered ALREADY_CONNECTED / ALREADY_PENDING for free.
 
 The steps that use them: call/steps/outreach.py and call/steps/ledger.py.
 """
@@ -21,12 +23,15 @@ import secrets
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from linkup_mcp.config import DEFAULT_PACING
 from linkup_mcp.errors import Code, ToolError
-from linkup_mcp.spec.models import ResolvedAction
-from linkup_mcp.store.ledger import Admission, Store, digest
+from linkup_mcp.spec.models import ActionSpec, ResolvedAction
+from linkup_mcp.store.ledger import Admission, Refusal, Store, digest
+
+if TYPE_CHECKING:
+    from linkup_mcp.call.relations import Known
 
 
 @dataclass(frozen=True)
@@ -34,22 +39,25 @@ class Guards:
     max_credits_per_call: int | None = 50
     daily_credits: int | None = None
     pacing: dict[str, int] = field(default_factory=lambda: dict(DEFAULT_PACING))
-    dedup_window_s: float = 24 * 3600
+    dedup_window_s: float = 24 * 3600  # the same text to the same target
+    person_window_s: float = 90 * 86400  # one per person (invitations): LinkedIn keeps them pending for months
 
 
 def outreach_key(action: ResolvedAction, account: str | None, target: str | None, args: dict[str, Any]) -> str | None:
-    """Identity of an outreach call: same action, account, recipient and text ⇒ same key.
-    `target` is the recipient's person key (call/people.py `target`: every form of one profile)."""
+    """Identity of an outreach intent. `target` is the recipient's person key (call/people.py
+    `target`: every form of one profile)."""
     outreach = action.spec.outreach
     if outreach is None:
         return None
+    if outreach.duplicate == "person" and target is not None:
+        return digest(["person", outreach.kind or action.tool, account, target])
     text = {p: _normalise(args.get(p)) for p in outreach.text}
     return digest([action.tool, account, target, text])
 
 
 def _normalise(value: Any) -> Any:
-    # "Hi Jane" and "Hi  Jane " are the same message to the person who receives it.
-    return " ".join(value.split()) if isinstance(value, str) else value
+    # "Hi Jane" and "hi  jane " are the same message to the person who receives it.
+    return " ".join(value.split()).casefold() if isinstance(value, str) else value
 
 
 def admission(
@@ -60,21 +68,61 @@ def admission(
     guards: Guards,
     target: str | None,
     args_digest: str,
+    dedup_after: float | None = None,
 ) -> Admission:
-    """What the ledger's gate checks for one call; `args_digest` is the call's own (computed once)."""
+    """What the ledger's gate checks for one call; `args_digest` is the call's own (computed once);
+    `dedup_after`: when an answer last showed the person free of invitations."""
     outreach = action.spec.outreach
     kind = outreach.kind if outreach else None
+    per_person = outreach is not None and outreach.duplicate == "person" and target is not None
     return Admission(
         tool=action.tool,
         account=account,
         estimated=estimated,
         args_digest=args_digest,
         dedup_key=outreach_key(action, account, target, args),
-        dedup_window_s=guards.dedup_window_s,
+        dedup_window_s=guards.person_window_s if per_person else guards.dedup_window_s,
+        dedup_after=dedup_after if per_person else None,
+        per_person=per_person,
         allow_duplicate=bool(args.get("allow_duplicate")),
         kind=kind,
         kind_cap=guards.pacing.get(kind) if kind else None,
         daily_budget=guards.daily_credits,
+    )
+
+
+def gate_error(spec: ActionSpec, refusal: Refusal) -> ToolError:
+    """A refusal of the ledger's gate as the agent sees it, in a preview and in a real call alike."""
+    message = refusal.message
+    if refusal.code == Code.DUPLICATE_SUPPRESSED and spec.verify_with:
+        message += f" To verify: {spec.verify_with}."  # e.g. a send a killed process left unknown
+    return ToolError(refusal.code, message)
+
+
+def relation_error(action: ResolvedAction, known: Known | None) -> ToolError | None:
+    """ALREADY_CONNECTED / ALREADY_PENDING when what the server knows about the target answers
+    this call (the spec's `outreach.refuse_when`), free."""
+    outreach = action.spec.outreach
+    if known is None or outreach is None or known.state not in outreach.refuse_when:
+        return None
+    override = (
+        "Nothing was sent or charged. If this is out of date, network_check_invitation with fresh: true "
+        "(1 credit) updates it; to send anyway, pass allow_duplicate: true."
+    )
+    if known.state == "connected":
+        return ToolError(
+            Code.ALREADY_CONNECTED, f"This person is already a 1st-degree connection ({known.since()}). {override}"
+        )
+    if known.state == "invited":
+        how = "sent by this server with" if known.source == action.tool else "shown by"
+        return ToolError(
+            Code.ALREADY_PENDING,
+            f"An invitation from this account to this person is pending ({how} {known.since()}). {override}",
+        )
+    return ToolError(
+        Code.ALREADY_PENDING,
+        f"This person has invited this account ({known.since()}): accept it with network_accept (shared_secret "
+        f"and entity_urn from network_list_invitations) instead. {override}",
     )
 
 
@@ -155,18 +203,6 @@ class RecipientCap:
         if key is not None:
             self._seen.setdefault(key[0], set()).add(key[1])
 
-
-def known_invitation_state(cached: Any) -> ToolError | None:
-    """ALREADY_CONNECTED / ALREADY_PENDING from a cached network_check_invitation answer."""
-    if not isinstance(cached, dict):
-        return None
-    state, kind = cached.get("invitation_state"), cached.get("invitation_type")
-    hint = "Nothing was sent or charged; pass allow_duplicate: true to invite anyway."
-    if state == "ACCEPTED" or kind == "CONNECTED":
-        return ToolError(
-            Code.ALREADY_CONNECTED, f"network_check_invitation shows this person is already connected. {hint}"
-        )
-    if state == "PENDING":
-        who = "you invited them" if kind == "SENT" else "they invited you (accept it with network_accept)"
-        return ToolError(Code.ALREADY_PENDING, f"An invitation is already pending: {who}. {hint}")
-    return None
+    def addressed(self) -> dict[str, int]:
+        """Distinct recipients this process has sent outreach to, per kind (what the cap counts)."""
+        return {kind: len(seen) for kind, seen in self._seen.items()}

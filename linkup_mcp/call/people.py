@@ -1,7 +1,7 @@
 """Who a call is about, as one key per person: the identity normaliser (spec/identity.py) plus the
 ties learnt from earlier answers (`Ties`). Every guard that tells people apart uses it — the
 duplicate guard and pacing rows (call/outreach.py `admission`), the recipient cap, the preview
-tokens and the read cache's keys and subjects — so that `/in/Jane-Doe/?trk=x`,
+tokens, the read cache's keys and subjects, and the known relations (call/relations.py) — so that `/in/Jane-Doe/?trk=x`,
 `http://linkedin.com/in/jane-doe` and the member URN an answer tied to it are one recipient.
 """
 
@@ -84,12 +84,8 @@ def person(rt: Runtime, param: str, value: str, *, claim: bool = False) -> str:
 
 
 def identity_params(spec: ActionSpec) -> list[str]:
-    """The params of `spec` that name a person or page: its outreach target, cache subject and
-    pre-send check."""
-    names = [*(spec.outreach.target if spec.outreach else []), *spec.subject]
-    if spec.presend_check is not None:
-        names.append(spec.presend_check.param)
-    return list(dict.fromkeys(names))
+    """The params of `spec` that name a person or page: its outreach target and cache subject."""
+    return list(dict.fromkeys([*(spec.outreach.target if spec.outreach else []), *spec.subject]))
 
 
 def keyed(rt: Runtime, spec: ActionSpec, params: dict[str, Any], *, claim: bool = False) -> dict[str, Any]:

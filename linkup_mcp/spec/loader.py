@@ -82,26 +82,14 @@ def _parse_yaml(files: list[Path]) -> list[tuple[str, Any]]:
 
 
 def reference_problems(actions: list[ResolvedAction]) -> list[str]:
-    """What the per-file checks cannot see: `invalidates` and `presend_check` name existing
-    tools (a presend check a cached read taking the same param), and a toolset is described once."""
+    """What the per-file checks cannot see: `invalidates` names existing tools, and a toolset is
+    described once."""
     by_tool = {a.tool: a for a in actions}
     problems = []
     for action in actions:
-        spec = action.spec
-        unknown = [t for t in spec.invalidates if t not in by_tool]
+        unknown = [t for t in action.spec.invalidates if t not in by_tool]
         if unknown:
             problems.append(f"{action.tool}: invalidates names unknown tools {unknown}")
-        presend = spec.presend_check
-        if presend is not None:
-            check = by_tool.get(presend.tool)
-            if check is None:
-                problems.append(f"{action.tool}: presend_check.tool {presend.tool!r} is not a tool")
-            elif check.spec.cache_ttl is None:
-                problems.append(f"{action.tool}: presend_check.tool {presend.tool!r} is not cached (no cache_ttl)")
-            elif presend.param not in check.spec.params.get("properties", {}):
-                problems.append(
-                    f"{action.tool}: presend_check.param {presend.param!r} is not a param of {presend.tool}"
-                )
     described: dict[str, Toolset] = {}
     for action in actions:
         first = described.setdefault(action.toolset, action.toolset_info)

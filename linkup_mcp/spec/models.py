@@ -6,7 +6,7 @@ sees (title, description, params as JSON Schema), what it costs (credit rule), w
 the world (side-effect class), how it pages, where it goes on the wire, the documentation page
 it follows (`source`) and the answer that page shows (`response`, see response.py), and the
 tool-specific behaviour the call pipeline reads instead of naming tools in Python (`subject`,
-`presend_check`, `adds_server_spend`). The runtime never reads YAML: it reads these models (or
+`relations`, `adds_server_spend`). The runtime never reads YAML: it reads these models (or
 the compiled catalog).
 
 Fidelity rule — refuse only what the API refuses: `params` enforces what LinkupAPI's
@@ -22,131 +22,31 @@ meta-schema check); `loader.load_specs()` reads the files into these models.
 from __future__ import annotations
 
 import re
-from enum import Enum
 from functools import cached_property
-from typing import Any, Literal
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from linkup_mcp.redact import MASK
+from linkup_mcp.spec.parts import (  # noqa: F401  (re-exported: the spec's vocabulary)
+    DOCS_URL,
+    ID_PATTERN,
+    SNAKE,
+    BinaryField,
+    CreditRule,
+    LocalFile,
+    Outreach,
+    Pagination,
+    PaginationStyle,
+    PerResults,
+    Relation,
+    RelationState,
+    Route,
+    SideEffect,
+    Surcharge,
+    _Strict,
+)
 from linkup_mcp.spec.response import ResponseSpec
-
-SNAKE = r"^[a-z][a-z0-9_]*$"
-ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.:@~-]*$"  # ids that may go into a URL path (account_id)
-DOCS_URL = r"^https://docs\.linkupapi\.com/[^\s]*$"  # where `source` may point
-
-
-class SideEffect(str, Enum):
-    """What a call does to the world; decides annotations, retries and guards."""
-
-    read = "read"  # no change anywhere; safe to retry
-    write = "write"  # changes state but is not aimed at a person (e.g. view-time signal, accept)
-    outreach = "outreach"  # seen by another person: message, invitation, post, comment, reaction
-    destructive = "destructive"  # removes or closes something: withdraw, close, delete
-
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class PerResults(_Strict):
-    """`credits` per `every` results; the result count comes from `param` (or `default`)."""
-
-    credits: int = Field(1, ge=1)
-    every: int = Field(..., ge=1)
-    param: str = Field(..., pattern=SNAKE, description="parameter holding the requested number of results")
-    default: int = Field(..., ge=1, description="results the API returns when the parameter is omitted")
-
-
-class Surcharge(_Strict):
-    """Extra credits when any of the listed parameters is present (e.g. +1 with media)."""
-
-    credits: int = Field(..., ge=1)
-    if_any: list[str] = Field(..., min_length=1)
-
-
-class CreditRule(_Strict):
-    """How many credits a call costs. Estimates are upper bounds; the API's figure is final."""
-
-    base: int = Field(1, ge=0, description="credits per call (0 = free); ignored when per_results is set")
-    per_results: PerResults | None = None
-    surcharge: Surcharge | None = None
-    documented: bool = Field(True, description="false when the rule is inferred, not read in LinkupAPI docs")
-
-
-class PaginationStyle(str, Enum):
-    none = "none"
-    offset = "offset"  # in: offset + count; out: data.pagination{next_offset, has_more}
-    cursor = "cursor"  # in: cursor; out: data.next_cursor or data.pagination.next_cursor
-    pages = "pages"  # in: start_page/end_page (and the `count` param); out: has_more or totals
-    since = "since"  # in: since; out: nothing (an event feed): where to go on comes from the items
-
-
-class Pagination(_Strict):
-    style: PaginationStyle = PaginationStyle.none
-    page_size: int | None = Field(None, ge=1, description="results per page (pages style) if the answer omits it")
-    items: str | None = Field(None, description="key of the result list in data (auto-pagination merges it)")
-    count: str | None = Field(None, pattern=SNAKE, description="pages style: the param asking for N results")
-
-
-class Route(_Strict):
-    """Where the call goes.
-
-    body: `action` = V2 action envelope `{account_id, action, params}` as JSON;
-          `json` = params as the JSON body; `query` = params as the query string.
-    account: `required` (from the argument or LINKUP_ACCOUNT_ID), `optional` (sent only when
-          the caller passes one), `none`, or `path` (fills `{account_id}` in the path).
-    """
-
-    method: Literal["GET", "POST", "PUT", "DELETE"] = "POST"
-    path: str = Field(..., pattern=r"^/v2/[a-z0-9_/{}-]*$")
-    body: Literal["action", "json", "query"] = "action"
-    account: Literal["required", "optional", "none", "path"] = "required"
-
-    def path_params(self) -> list[str]:
-        return re.findall(r"{([a-z_]+)}", self.path)
-
-
-class Outreach(_Strict):
-    """Identity of an outreach call for duplicate suppression, and its pacing group."""
-
-    kind: Literal["invitation", "message", "engagement"] | None = Field(
-        None, description="daily pacing cap group; null = not paced"
-    )
-    target: list[str] = Field(..., description="params naming who or what is addressed ([] for a post)")
-    text: list[str] = Field(default_factory=list, description="params holding what is said")
-
-    @model_validator(mode="after")
-    def _not_empty(self) -> Outreach:
-        if not self.target and not self.text:
-            raise ValueError("outreach needs at least one target or text param to tell calls apart")
-        return self
-
-
-class BinaryField(_Strict):
-    """A base64 file inside the response data, served to the client as an MCP resource."""
-
-    at: str = Field(..., description="dotted path of the object holding the file in `data`, e.g. cv")
-    content: str = Field("content", description="key of the base64 content")
-    mime_type: str = Field("content_type", description="key of the MIME type")
-    filename: str = Field("filename", description="key of the file name")
-
-
-class LocalFile(_Strict):
-    """A control argument naming a local file, read (inside LINKUP_UPLOAD_DIR) into a param."""
-
-    arg: str = Field(..., pattern=SNAKE, description="the control argument holding the local path")
-    into: str = Field(..., pattern=SNAKE, description="the param that receives {data, filename}")
-    extensions: list[str] = Field(default_factory=list, description="allowed suffixes, e.g. .pdf; [] = any")
-    description: str = Field(..., min_length=10, description="the argument's description for the agent")
-
-
-class PresendCheck(_Strict):
-    """A cached read whose answer about the same person can stop this call before it is sent,
-    free (e.g. network_check_invitation shows an invitation already pending)."""
-
-    tool: str = Field(..., pattern=SNAKE, description="the cached read tool (it must have cache_ttl)")
-    param: str = Field(..., pattern=SNAKE, description="the param, here and in that tool, naming whom it is about")
 
 
 class ActionSpec(_Strict):
@@ -180,14 +80,28 @@ class ActionSpec(_Strict):
     subject: list[str] = Field(
         default_factory=list, description="params naming whom the call is about (cache and invalidation), best first"
     )
-    presend_check: PresendCheck | None = Field(
-        None, description="outreach: a cached read consulted before sending; a known state refuses, free"
+    relations: list[Relation] = Field(
+        default_factory=list, description="where a success shows this account's relation to people (learnt)"
     )
     adds_server_spend: bool = Field(
         False, description="the result's data gains `this_server`: this process's spend and budgets (balance tool)"
     )
     binary: list[BinaryField] = Field(default_factory=list, description="base64 files in the response data")
     local_file: LocalFile | None = Field(None, description="an argument taking a local file for a param")
+    misnames: dict[str, str] = Field(
+        default_factory=dict,
+        description="argument names agents try that are not params -> the advice a refusal gives (one sentence)",
+    )
+
+    @model_validator(mode="after")
+    def _check_misnames(self) -> ActionSpec:
+        """A misname is a name the schema refuses: a real param, or advice that says nothing, is a mistake."""
+        real = [k for k in self.misnames if k in self.params.get("properties", {})]
+        if real:
+            raise ValueError(f"misnames {real} are params")
+        if any(len(advice.strip()) < 10 for advice in self.misnames.values()):
+            raise ValueError("misnames need a sentence of advice each")
+        return self
 
     @property
     def result_list(self) -> str | None:
@@ -247,11 +161,14 @@ class ActionSpec(_Strict):
             raise ValueError(f"subject names unknown params {unknown}")
         if self.subject and self.cache_ttl is None and not self.invalidates:
             raise ValueError("subject is for cached reads (cache_ttl) and actions that invalidate")
-        if self.presend_check:
-            if self.side_effect is not SideEffect.outreach:
-                raise ValueError("presend_check is for outreach actions")
-            if self.presend_check.param not in props:
-                raise ValueError(f"presend_check.param {self.presend_check.param!r} is not a param")
+        if self.outreach and (self.outreach.refuse_when or self.outreach.sets) and not self.outreach.target:
+            raise ValueError("outreach.refuse_when and outreach.sets need a target (whose relation)")
+        for relation in self.relations:
+            if self.side_effect is not SideEffect.read:
+                raise ValueError("relations are learnt from reads")
+            param = relation.person.removeprefix("param:")
+            if relation.person.startswith("param:") and param not in props:
+                raise ValueError(f"relations person {relation.person!r} is not a param")
         if self.adds_server_spend and self.side_effect is not SideEffect.read:
             raise ValueError("adds_server_spend is for read actions")
         if self.local_file and self.local_file.into not in props:

@@ -181,11 +181,12 @@ class Ledger:
     def _check(self, db: sqlite3.Connection, a: Admission, now: float) -> Refusal | None:
         if a.checks_duplicates:
             prior = db.execute(
-                f"SELECT ts, outcome FROM calls WHERE dedup_key = ? AND ts >= ? AND {_COUNTED} ORDER BY ts DESC LIMIT 1",
-                (a.dedup_key, now - a.dedup_window_s, *COUNTED),
+                "SELECT ts, outcome, tool, args_digest FROM calls"
+                f" WHERE dedup_key = ? AND ts >= ? AND {_COUNTED} ORDER BY ts DESC LIMIT 1",
+                (a.dedup_key, a.dedup_since(now), *COUNTED),
             ).fetchone()
             if prior is not None:
-                return duplicate_refusal(a.tool, prior[0], prior[1])
+                return duplicate_refusal(a, prior)
         day = utc_day(now)
         if a.checks_pacing:
             (used,) = db.execute(
@@ -302,3 +303,14 @@ class Ledger:
 
     def rate_limiter(self, api_key: str, limit: int, period: float = 60.0) -> Limiter | None:
         return None  # one process (or one machine's few): the client's own window
+
+    def outreach_today(self, account: str | None) -> dict[str, int]:
+        """Outreach of `account` counted by pacing today (UTC), per kind: the rows `_check` counts."""
+        now = self.now()
+        with self._lock:
+            rows = self._db.execute(
+                f"SELECT kind, COUNT(*) FROM calls WHERE account IS ? AND day = ? AND kind IS NOT NULL AND {_COUNTED}"
+                " GROUP BY kind",
+                (account, utc_day(now), *COUNTED),
+            ).fetchall()
+        return {str(kind): int(n) for kind, n in rows}

@@ -157,12 +157,12 @@ class PostgresLedger:
         s, counted = self.schema, list(COUNTED)
         if a.checks_duplicates:
             prior = conn.execute(
-                f"SELECT ts, outcome FROM {s}.calls WHERE dedup_key = %s AND ts >= %s AND outcome = ANY(%s)"
-                " ORDER BY ts DESC LIMIT 1",
-                (a.dedup_key, now - a.dedup_window_s, counted),
+                f"SELECT ts, outcome, tool, args_digest FROM {s}.calls WHERE dedup_key = %s AND ts >= %s"
+                " AND outcome = ANY(%s) ORDER BY ts DESC LIMIT 1",
+                (a.dedup_key, a.dedup_since(now), counted),
             ).fetchone()
             if prior is not None:
-                return duplicate_refusal(a.tool, prior[0], prior[1])
+                return duplicate_refusal(a, tuple(prior))
         day = utc_day(now)
         if a.checks_pacing:
             row = conn.execute(
@@ -316,6 +316,16 @@ class PostgresLedger:
                 conn.execute(f"INSERT INTO {s}.api_requests (key_hash, ts) VALUES (%s, %s)", (key_hash, now))
                 return 0.0
             return max(0.001, float(oldest) + period - now)
+
+    def outreach_today(self, account: str | None) -> dict[str, int]:
+        """Outreach of `account` counted by pacing today (UTC), per kind: the rows `_check` counts."""
+        with self._connection() as conn:
+            rows = conn.execute(
+                f"SELECT kind, COUNT(*)::bigint FROM {self.schema}.calls WHERE account IS NOT DISTINCT FROM %s"
+                " AND day = %s AND kind IS NOT NULL AND outcome = ANY(%s) GROUP BY kind",
+                (account, utc_day(self.now()), list(COUNTED)),
+            ).fetchall()
+        return {str(kind): int(n) for kind, n in rows}
 
 
 class SharedWindow:

@@ -77,6 +77,8 @@ class Admission:
     args_digest: str
     dedup_key: str | None = None
     dedup_window_s: float = 24 * 3600
+    dedup_after: float | None = None  # rows before it do not count (a newer answer showed no invitation)
+    per_person: bool = False  # the key is the person, whatever the text (one invitation per person)
     allow_duplicate: bool = False  # still recorded under dedup_key, just not checked
     kind: str | None = None
     kind_cap: int | None = None
@@ -85,6 +87,11 @@ class Admission:
     @property
     def checks_duplicates(self) -> bool:
         return self.dedup_key is not None and not self.allow_duplicate
+
+    def dedup_since(self, now: float) -> float:
+        """The earliest row time the duplicate check counts."""
+        start = now - self.dedup_window_s
+        return start if self.dedup_after is None else max(start, self.dedup_after)
 
     @property
     def checks_pacing(self) -> bool:
@@ -108,19 +115,29 @@ def call_row(
     return (now, utc_day(now), tool, account, str(outcome), bounded, charged, args_digest, dedup_key, kind)
 
 
-def duplicate_refusal(tool: str, ts: float, outcome: str) -> Refusal:
+def duplicate_refusal(a: Admission, prior: tuple[Any, ...]) -> Refusal:
+    """The refusal of `a` for the counted row `prior` = (ts, outcome, tool, args_digest): what was
+    sent before, when, and how to override on purpose."""
+    ts, outcome, tool, args_digest = prior[0], str(prior[1]), prior[2], prior[3]
     when = iso(ts)
     if outcome == OUTCOME_UNKNOWN:
         text = (
-            f"An identical {tool} call at {when} ended with an unknown outcome: it may have been delivered. "
-            "Check first (see that call's message for the tool to check with); if it did not happen, "
-            "call again with allow_duplicate: true."
+            f"An earlier {tool} call to the same target at {when} ended with an unknown outcome: it may have "
+            "been delivered. Check first (see that call's message for the tool to check with); if it did not "
+            "happen, call again with allow_duplicate: true."
         )
     elif outcome == PENDING:
-        text = f"An identical {tool} call started at {when} is still in flight; wait for its result."
+        text = f"An earlier {tool} call to the same target started at {when} and is still in flight; wait for its result."
+    elif a.per_person:
+        note = "the same arguments" if args_digest == a.args_digest else "other arguments (e.g. another note)"
+        text = (
+            f"This account already sent {tool} to this person at {when}, with {note}: one per person, so it was "
+            "not sent again. If that invitation was withdrawn or declined, an invitation check with fresh: true "
+            "updates what the server knows; to send anyway, pass allow_duplicate: true."
+        )
     else:
         text = (
-            f"An identical {tool} call (same account, target and text) succeeded at {when}. "
+            f"The same {tool} (same account, target and text, whitespace and case aside) succeeded at {when}. "
             "Not sent again; pass allow_duplicate: true if you really mean to repeat it."
         )
     return Refusal(Code.DUPLICATE_SUPPRESSED, text)
@@ -186,3 +203,6 @@ class Store(Protocol):
 
     def rate_limiter(self, api_key: str, limit: int, period: float = 60.0) -> Limiter | None:
         """The API rate window shared by every process on this ledger, or None to keep it per process."""
+
+    def outreach_today(self, account: str | None) -> dict[str, int]:
+        """Outreach of `account` that pacing counts today (UTC), per kind (kinds with none left out)."""

@@ -31,7 +31,9 @@ async def step(call: Call, next: Next) -> Outcome:
     if key is not None and outcome.error is None and not _holds_secret(call, outcome.data):
         await blocking(cache.put, key, call.name, call.account, args, outcome.data, spec.subject)
         outcome.extras["cache"] = {"hit": False, "age_s": 0}
-    if spec.invalidates and (outcome.error is None or outcome.error.code == OUTCOME_UNKNOWN):
+    # Only what may have happened changes anything: not a preview, not a refusal.
+    sent = outcome.error is None and not outcome.extras.get("preview")
+    if spec.invalidates and (sent or (outcome.error is not None and outcome.error.code == OUTCOME_UNKNOWN)):
         await blocking(cache.invalidate, spec.invalidates, call.account, args, spec.subject)
     return outcome
 

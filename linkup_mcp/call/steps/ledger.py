@@ -12,8 +12,8 @@ from linkup_mcp.call import people
 from linkup_mcp.call.confirmation import InputRequired
 from linkup_mcp.call.context import Call, Next, blocking
 from linkup_mcp.call.outcome import Outcome
-from linkup_mcp.call.outreach import admission
-from linkup_mcp.errors import Code, ToolError
+from linkup_mcp.call.outreach import admission, gate_error
+from linkup_mcp.errors import Code
 from linkup_mcp.spec.credits import rule_text
 from linkup_mcp.store.ledger import OK, OUTCOME_UNKNOWN, Refusal, Status
 
@@ -51,13 +51,12 @@ async def _gated(call: Call, next: Next) -> Outcome:
     target = people.target(rt, call.spec, call.args, claim=True)  # one person, whichever form names them
     gate = await blocking(
         rt.ledger.admit,
-        admission(call.action, call.account, call.args, call.estimated, rt.guards, target, call.args_digest),
+        admission(
+            call.action, call.account, call.args, call.estimated, rt.guards, target, call.args_digest, call.dedup_after
+        ),
     )
     if isinstance(gate, Refusal):  # recorded by the ledger
-        message = gate.message
-        if gate.code == Code.DUPLICATE_SUPPRESSED and call.spec.verify_with:
-            message += f" To verify: {call.spec.verify_with}."  # e.g. a send a killed process left unknown
-        return Outcome(error=ToolError(gate.code, message))
+        return Outcome(error=gate_error(call.spec, gate))
     outcome: Outcome | None = None
     unfinished: str = Status.CANCELLED  # until the request may leave, an interrupted call sent nothing
     try:

@@ -1,11 +1,12 @@
 """The request itself, and what LinkupAPI's answer (or its silence) means for this call — including
-which profile URLs and member URNs it shows to be one person (call/people.py)."""
+which profile URLs and member URNs it shows to be one person (call/people.py) and who it shows
+connected or invited (call/relations.py)."""
 
 from __future__ import annotations
 
 from linkup_mcp.api.client import PathValueError, TransportFailure
-from linkup_mcp.call import people
-from linkup_mcp.call.context import Call, Next
+from linkup_mcp.call import people, relations
+from linkup_mcp.call.context import Call, Next, blocking
 from linkup_mcp.call.outcome import Outcome, from_reply, transport_error
 from linkup_mcp.errors import Code, ToolError
 
@@ -30,4 +31,6 @@ async def step(call: Call, next: Next) -> Outcome:
     outcome = from_reply(call.tool, reply, call.estimated)
     if outcome.error is None:
         people.learn(call.rt, outcome.data)
+        if call.spec.relations:  # who is connected or invited, for the free pre-send checks
+            await blocking(relations.learn, call.rt, call.name, call.spec, call.account, call.params, outcome.data)
     return outcome

@@ -1,0 +1,206 @@
+"""The duplicate guard keys on the intent (one invitation per person whatever the note; the same
+text to the same target, whitespace and case aside), and the free pre-send checks answer from what
+earlier answers and this server's own sends showed — without a paid check."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import httpx2
+import pytest
+
+from tests.conftest import v2_success
+
+pytestmark = pytest.mark.anyio
+
+JANE = "https://www.linkedin.com/in/jane-doe"
+BOB = "https://www.linkedin.com/in/bob-smith"
+POST = "https://www.linkedin.com/feed/update/urn:li:activity:7000000000000000001/"
+OTHER_POST = "https://www.linkedin.com/feed/update/urn:li:activity:7000000000000000002/"
+
+
+def api(answers: dict[str, Any]) -> Any:
+    """A V2 API whose answer depends on the action sent (the body's `action`)."""
+
+    def respond(request: httpx2.Request) -> httpx2.Response:
+        action = json.loads(request.content)["action"] if request.content else request.url.path
+        return httpx2.Response(200, json=v2_success(answers.get(action, {"ok": 1})))
+
+    return respond
+
+
+def actions(h: Any) -> list[str]:
+    return [b["action"] for b in h.bodies()]
+
+
+async def test_a_second_invitation_with_another_note_is_refused(harness: Any) -> None:
+    h = harness()
+    assert (await h.call("network_invite", {"profile_url": JANE, "message": "Hi Jane"}))["ok"] is True
+    again = await h.call("network_invite", {"profile_url": JANE + "/", "message": "A different note"})
+    error = again["error"]
+    assert error["code"] == "ALREADY_PENDING" and error["retryable"] is False
+    assert error["message"].startswith(
+        "An invitation from this account to this person is pending (sent by this server with network_invite at "
+    )
+    assert "allow_duplicate: true" in error["message"] and again["credits"]["charged"] == 0
+    assert actions(h) == ["invite"]
+
+
+async def test_without_what_was_learnt_the_ledger_still_keeps_one_invitation_per_person(harness: Any) -> None:
+    h = harness()
+    assert (await h.call("network_invite", {"profile_url": JANE, "message": "Hi Jane"}))["ok"] is True
+    h.runtime.ledger.cache_drop(["relation"], "acc_1", None)
+    again = await h.call("network_invite", {"identifier": "jane-doe", "message": "Another note"})
+    assert again["error"]["code"] == "DUPLICATE_SUPPRESSED"
+    message = again["error"]["message"]
+    assert message.startswith("This account already sent network_invite to this person at ")
+    assert "with other arguments (e.g. another note): one per person" in message
+    forced = await h.call("network_invite", {"identifier": "jane-doe", "message": "Another note", "allow_duplicate": True})
+    assert forced["ok"] is True and actions(h) == ["invite", "invite"]
+
+
+async def test_a_newer_answer_showing_no_invitation_reopens_the_guard(harness: Any) -> None:
+    """After a withdrawal: a fresh invitation check saying NO_INVITATION lets a new invitation go."""
+    answers: dict[str, Any] = {}
+    h = harness(api(answers))
+    assert (await h.call("network_invite", {"profile_url": JANE}))["ok"] is True
+    answers["check_invitation"] = {"invitation_state": "NO_INVITATION", "invitation_type": None, "member_distance": 2}
+    assert (await h.call("network_check_invitation", {"profile_url": JANE, "fresh": True}))["ok"] is True
+    assert (await h.call("network_invite", {"profile_url": JANE, "message": "Second try"}))["ok"] is True
+    assert actions(h) == ["invite", "check_invitation", "invite"]
+
+
+async def test_the_same_message_whitespace_and_case_aside_is_a_duplicate(harness: Any) -> None:
+    h = harness()
+    assert (await h.call("messages_send", {"profile_url": JANE, "message_text": "Hi Jane, quick question"}))["ok"]
+    again = await h.call("messages_send", {"profile_url": JANE + "/", "message_text": "  hi jane,  QUICK question "})
+    assert again["error"]["code"] == "DUPLICATE_SUPPRESSED"
+    assert again["error"]["message"].startswith(
+        "The same messages_send (same account, target and text, whitespace and case aside) succeeded at "
+    )
+    other_text = await h.call("messages_send", {"profile_url": JANE, "message_text": "Following up on my note"})
+    other_person = await h.call("messages_send", {"profile_url": BOB, "message_text": "Hi Jane, quick question"})
+    assert other_text["ok"] is True and other_person["ok"] is True
+    assert actions(h) == ["send", "send", "send"]
+
+
+async def test_the_same_comment_on_the_same_post_is_a_duplicate(harness: Any) -> None:
+    h = harness()
+    assert (await h.call("content_comment", {"post_url": POST, "comment_text": "Great post!"}))["ok"] is True
+    again = await h.call("content_comment", {"post_url": POST, "comment_text": "great post! "})
+    assert again["error"]["code"] == "DUPLICATE_SUPPRESSED"
+    elsewhere = await h.call("content_comment", {"post_url": OTHER_POST, "comment_text": "Great post!"})
+    assert elsewhere["ok"] is True and actions(h) == ["comment", "comment"]
+
+
+@pytest.mark.parametrize(
+    ("tool", "args", "answer", "code", "says"),
+    [
+        (
+            "profiles_search_people",
+            {"keyword": "sales", "fetch_invitation_state": True},
+            {
+                "results": [{"linkedin_url": JANE + "?miniProfileUrn=x", "invitation_state": "CONNECTED"}],
+                "total_results": 1,
+                "total_available_results": 1,
+            },
+            "ALREADY_CONNECTED",
+            "This person is already a 1st-degree connection (profiles_search_people at ",
+        ),
+        (
+            "profiles_get_contact",
+            {"profile_url": "linkedin.com/in/Jane-Doe"},
+            {"profile_url": JANE, "connected_at": "2024-03-01"},
+            "ALREADY_CONNECTED",
+            "This person is already a 1st-degree connection (profiles_get_contact at ",
+        ),
+        (
+            "network_list_connections",
+            {},
+            {"connections": [{"name": "Jane Doe", "profile_url": JANE}], "total_results": 1},
+            "ALREADY_CONNECTED",
+            "This person is already a 1st-degree connection (network_list_connections at ",
+        ),
+        (
+            "network_list_sent",
+            {},
+            {"invitations": [{"recipient": {"linkedin_url": JANE}, "invitation_type": "CONNECTION"}]},
+            "ALREADY_PENDING",
+            "An invitation from this account to this person is pending (shown by network_list_sent at ",
+        ),
+        (
+            "network_list_invitations",
+            {},
+            {"invitations": [{"sender": {"linkedin_url": JANE}, "invitation_type": "CONNECTION"}]},
+            "ALREADY_PENDING",
+            "This person has invited this account (network_list_invitations at ",
+        ),
+        (
+            "network_check_invitation",
+            {"profile_url": JANE},
+            {"invitation_state": "ACCEPTED", "invitation_type": "CONNECTED", "member_distance": 1},
+            "ALREADY_CONNECTED",
+            "This person is already a 1st-degree connection (network_check_invitation at ",
+        ),
+    ],
+)
+async def test_an_invitation_is_answered_free_from_earlier_answers(
+    harness: Any, tool: str, args: dict[str, Any], answer: Any, code: str, says: str
+) -> None:
+    h = harness(lambda r: httpx2.Response(200, json=v2_success(answer)))
+    assert (await h.call(tool, args))["ok"] is True
+    invite = await h.call("network_invite", {"identifier": "jane-doe", "message": "Hi"})
+    assert invite["error"]["code"] == code and invite["error"]["retryable"] is False
+    assert invite["error"]["message"].startswith(says) and invite["credits"]["charged"] == 0
+    assert len(h.requests) == 1  # no paid check, nothing sent
+    assert [r["outcome"] for r in h.runtime.ledger.rows()][-1] == code
+    bob = await h.call("network_invite", {"profile_url": BOB})  # someone else: nothing known, sent
+    assert bob["ok"] is True and len(h.requests) == 2
+
+
+async def test_a_preview_of_a_refused_send_is_the_refusal_and_issues_no_token(harness: Any) -> None:
+    answer = {"invitation_state": "ACCEPTED", "invitation_type": "CONNECTED", "member_distance": 1}
+    h = harness(lambda r: httpx2.Response(200, json=v2_success(answer)))
+    await h.call("network_check_invitation", {"profile_url": JANE})
+    h.runtime.confirm_mode = "preview"
+    preview = await h.call("network_invite", {"profile_url": JANE})
+    assert preview["preview"] is True and preview["data"] is None and preview["error"]["code"] == "ALREADY_CONNECTED"
+    h.runtime.confirm_mode = "off"
+    real = await h.call("network_invite", {"profile_url": JANE})
+    assert real["error"] == preview["error"] and "preview" not in real
+    assert len(h.requests) == 1
+    assert h.runtime.ledger.token_take("anything") is None  # (no token table rows to take)
+
+
+async def test_a_preview_shows_what_the_free_checks_knew(harness: Any) -> None:
+    answer = {"invitation_state": "NO_INVITATION", "invitation_type": None, "member_distance": 2}
+    h = harness(lambda r: httpx2.Response(200, json=v2_success(answer)))
+    await h.call("network_check_invitation", {"profile_url": JANE})
+    h.runtime.confirm_mode = "preview"
+    preview = await h.call("network_invite", {"profile_url": JANE})
+    known = preview["data"]["preview"]["known_relation"]
+    assert known["state"] == "none" and known["as_of"].startswith("network_check_invitation at ")
+    assert preview["data"]["confirm_token"] and len(h.requests) == 1
+
+
+async def test_a_preview_keeps_the_cached_profile_and_a_send_drops_it(harness: Any) -> None:
+    profile = {"public_id": "jane-doe", "first_name": "Jane", "last_name": "Doe"}
+    h = harness(lambda r: httpx2.Response(200, json=v2_success(profile)))
+    assert (await h.call("profiles_get", {"profile_url": JANE}))["ok"] is True
+    h.runtime.confirm_mode = "preview"
+    assert (await h.call("network_invite", {"profile_url": JANE}))["data"]["sent"] is False
+    again = await h.call("profiles_get", {"profile_url": JANE})
+    assert again["cache"]["hit"] is True and len(h.requests) == 1
+    h.runtime.confirm_mode = "off"
+    assert (await h.call("network_invite", {"profile_url": JANE}))["ok"] is True
+    after = await h.call("profiles_get", {"profile_url": JANE})
+    assert after["cache"]["hit"] is False and actions(h) == ["get", "invite", "get"]
+
+
+async def test_every_form_of_a_profile_url_is_one_cache_entry(harness: Any) -> None:
+    profile = {"public_id": "jane-doe", "first_name": "Jane", "last_name": "Doe"}
+    h = harness(lambda r: httpx2.Response(200, json=v2_success(profile)))
+    forms = [JANE, "http://linkedin.com/in/Jane-Doe/", "www.linkedin.com/in/jane-doe?trk=public_profile", "https://fr.linkedin.com/in/jane-doe/"]
+    results = [await h.call("profiles_get", {"profile_url": form}) for form in forms]
+    assert [r["cache"]["hit"] for r in results] == [False, True, True, True] and len(h.requests) == 1
