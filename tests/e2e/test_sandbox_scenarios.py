@@ -8,12 +8,11 @@ the session total must equal the sandbox balance drop.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
-from typing import Any
 
 import pytest
-from mcp.client import Client
 
 from linkup_mcp.sandbox import SandboxServer
+from tests.e2e.agent import Agent
 from tests.e2e.conftest import mcp_session
 
 pytestmark = pytest.mark.anyio
@@ -23,35 +22,6 @@ pytestmark = pytest.mark.anyio
 def sandbox() -> Iterator[SandboxServer]:
     with SandboxServer() as server:
         yield server
-
-
-class Agent:
-    """Calls tools like an agent would and checks each envelope against the sandbox's log."""
-
-    def __init__(self, client: Client, sandbox: SandboxServer):
-        self.client, self.sandbox = client, sandbox
-        self.charged = 0
-
-    async def ok(self, tool: str, args: dict[str, Any]) -> Any:
-        envelope = await self.call(tool, args)
-        assert envelope["ok"] is True, envelope["error"]
-        return envelope["data"]
-
-    async def call(self, tool: str, args: dict[str, Any]) -> dict[str, Any]:
-        before = len(self.sandbox.state.requests)
-        result = await self.client.call_tool(tool, args)
-        envelope = result.structured_content
-        assert isinstance(envelope, dict)
-        assert result.is_error is (not envelope["ok"])
-        sent = self.sandbox.state.requests[before:]
-        debited = sum(r.credits_consumed for r in sent)
-        assert envelope["credits"]["charged"] == debited, (tool, envelope["credits"], sent)
-        self.charged += debited
-        assert envelope["credits"]["session_spent"] == self.charged
-        return envelope
-
-    def balance_matches(self) -> None:
-        assert self.sandbox.state.balance == self.sandbox.config.initial_credits - self.charged
 
 
 @pytest.fixture
