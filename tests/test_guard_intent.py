@@ -204,3 +204,15 @@ async def test_every_form_of_a_profile_url_is_one_cache_entry(harness: Any) -> N
     forms = [JANE, "http://linkedin.com/in/Jane-Doe/", "www.linkedin.com/in/jane-doe?trk=public_profile", "https://fr.linkedin.com/in/jane-doe/"]
     results = [await h.call("profiles_get", {"profile_url": form}) for form in forms]
     assert [r["cache"]["hit"] for r in results] == [False, True, True, True] and len(h.requests) == 1
+
+
+async def test_a_preview_over_the_process_budget_is_the_same_refusal(harness: Any) -> None:
+    h = harness(max_credits=1)
+    assert (await h.call("messages_send", {"profile_url": JANE, "message_text": "Hello"}))["ok"] is True
+    h.runtime.confirm_mode = "preview"
+    preview = await h.call("messages_send", {"profile_url": BOB, "message_text": "Hello"})
+    assert preview["preview"] is True and preview["data"] is None
+    assert preview["error"]["code"] == "BUDGET_EXCEEDED" and "LINKUP_MAX_CREDITS" in preview["error"]["message"]
+    h.runtime.confirm_mode = "off"
+    real = await h.call("messages_send", {"profile_url": BOB, "message_text": "Hello"})
+    assert real["error"] == preview["error"] and len(h.requests) == 1

@@ -9,11 +9,11 @@ nothing sent), act before `next`, or act on what `next` returned. Outermost firs
     cache      a fresh paid read answered again for free; writes invalidate      -> CACHE_HIT
     autopage   `max_credits`: page through the rest of the pipeline; else heartbeat and `next`
     budget     the estimate; the per-call cap                                     -> BUDGET_EXCEEDED
-    outreach   known state, recipient cap, preview and its token                  -> ALREADY_*, RECIPIENT_LIMIT, PREVIEW
+    outreach   known relations (free), recipient cap, preview; a send's relation -> ALREADY_*, RECIPIENT_LIMIT, PREVIEW
     ledger     process budget, daily budget, duplicate and pacing gate; the row   -> BUDGET_EXCEEDED, DUPLICATE_SUPPRESSED, PACING_LIMIT
     confirm    LINKUP_CONFIRM: the human says yes                                 -> DECLINED, CONFIRMATION_UNAVAILABLE
     drift      after: the answer against its documented response and credit rule (envelope `drift`)
-    send       the request, and what its answer means                            -> the API's codes, OUTCOME_UNKNOWN
+    send       the request, what its answer means; who it shows connected/invited -> the API's codes, OUTCOME_UNKNOWN
 
 A new check is a new step in this list, with its own test.
 """

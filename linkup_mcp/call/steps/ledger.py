@@ -22,11 +22,7 @@ async def step(call: Call, next: Next) -> Outcome:
     meter = call.rt.meter
     reservation = meter.reserve(call.estimated)  # concurrent calls cannot share the last credits
     if reservation is None:
-        return await call.refuse(
-            Code.BUDGET_EXCEEDED,
-            f"This call is estimated at {call.estimated} credits ({rule_text(call.spec.credits)}) but only "
-            f"{meter.remaining()} of the LINKUP_MAX_CREDITS budget is left. Ask for fewer results.",
-        )
+        return await call.refuse(Code.BUDGET_EXCEEDED, over_process_budget(call))
     try:
         if call.action.read_only and call.rt.guards.daily_credits is None:
             return await _ungated(call, next)
@@ -76,3 +72,11 @@ async def _gated(call: Call, next: Next) -> Outcome:
         await blocking(rt.ledger.finish, gate, code, call.spent)
         if code in (OK, OUTCOME_UNKNOWN):
             rt.recipients.record(call.action, call.account, target)
+
+
+def over_process_budget(call: Call) -> str:
+    """Why LINKUP_MAX_CREDITS refuses this call (a preview says it in the same words)."""
+    return (
+        f"This call is estimated at {call.estimated} credits ({rule_text(call.spec.credits)}) but only "
+        f"{call.rt.meter.remaining()} of the LINKUP_MAX_CREDITS budget is left. Ask for fewer results."
+    )

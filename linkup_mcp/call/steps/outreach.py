@@ -12,6 +12,8 @@ from linkup_mcp.call.context import Call, Next, blocking
 from linkup_mcp.call.outcome import Outcome
 from linkup_mcp.call.outreach import TOKEN_TTL_S, admission, gate_error, relation_error
 from linkup_mcp.call.relations import Known
+from linkup_mcp.call.steps.ledger import over_process_budget
+from linkup_mcp.errors import Code, ToolError
 from linkup_mcp.spec.models import SideEffect
 from linkup_mcp.store.ledger import Status
 
@@ -53,9 +55,12 @@ async def preview(call: Call, target: str | None, known: Known | None) -> Outcom
     gate = admission(
         call.action, call.account, call.args, call.estimated, rt.guards, target, call.args_digest, call.dedup_after
     )
+    remaining = rt.meter.remaining()
     blocked = await blocking(rt.ledger.peek, gate)
-    if blocked is not None:
-        error = gate_error(call.spec, blocked)
+    if blocked is not None or (remaining is not None and call.estimated > remaining):
+        error = (
+            gate_error(call.spec, blocked) if blocked else ToolError(Code.BUDGET_EXCEEDED, over_process_budget(call))
+        )
         refused = await call.refuse(error.code, error.message)
         refused.extras["preview"] = True
         return refused
