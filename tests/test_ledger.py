@@ -120,6 +120,33 @@ def test_duplicate_suppressed_within_window_then_allowed(open_store: Open) -> No
     assert isinstance(ledger.admit(send("other-text")), Refusal)  # still within 24 h of its own send
 
 
+def test_one_invitation_per_person_until_an_answer_shows_none(open_store: Open) -> None:
+    """`per_person`: any note; the refusal says the note differed; `dedup_after` reopens the guard."""
+    clock = Clock()
+    ledger = open_store(clock)
+    invite = {"tool": "network_invite", "kind": "invitation", "per_person": True, "dedup_window_s": 90 * 86400}
+    first = ledger.admit(send("jane", **invite, args_digest="note-1"))
+    assert isinstance(first, int)
+    ledger.finish(first, "OK", 1)
+    clock.t += 30 * 86400
+    again = ledger.admit(send("jane", **invite, args_digest="note-2"))
+    assert isinstance(again, Refusal) and again.code == "DUPLICATE_SUPPRESSED"
+    assert again.message.startswith(
+        "This account already sent network_invite to this person at 2026-11-18T11:06:40Z, with other arguments"
+    )
+    same = ledger.peek(send("jane", **invite, args_digest="note-1"))
+    assert same is not None and "with the same arguments" in same.message
+    reopened = ledger.admit(send("jane", **invite, args_digest="note-2", dedup_after=clock.t - 60))
+    assert isinstance(reopened, int)  # an answer a minute ago showed no invitation
+
+
+def test_cache_put_many_is_one_write(open_store: Open) -> None:
+    ledger = open_store()
+    ledger.cache_put_many([("a", "relation", "acc_1", "p1", '"x"'), ("b", "relation", "acc_1", "p2", '"y"')])
+    ledger.cache_put_many([("a", "relation", "acc_1", "p1", '"z"')])
+    assert ledger.cache_get("a") == ('"z"', DAY0) and ledger.cache_get("b") == ('"y"', DAY0)
+
+
 def test_failed_send_is_not_a_duplicate_but_unknown_outcome_is(open_store: Open) -> None:
     ledger = open_store()
     failed = ledger.admit(send("a"))

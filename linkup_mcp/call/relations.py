@@ -61,7 +61,11 @@ def known(rt: Runtime, account: str | None, person: str | None) -> Known | None:
 
 
 def record(rt: Runtime, account: str | None, person: str, state: RelationState, source: str) -> None:
-    rt.ledger.cache_put(_key(account, person), TOOL, account, person, json.dumps({"state": state, "source": source}))
+    rt.ledger.cache_put_many([_row(account, person, state, source)])
+
+
+def _row(account: str | None, person: str, state: RelationState, source: str) -> tuple[str, str, str | None, str, str]:
+    return _key(account, person), TOOL, account, person, json.dumps({"state": state, "source": source})
 
 
 def learn(rt: Runtime, tool: str, spec: ActionSpec, account: str | None, params: dict[str, Any], data: Any) -> int:
@@ -72,8 +76,8 @@ def learn(rt: Runtime, tool: str, spec: ActionSpec, account: str | None, params:
             person = people.person(rt, "profile_url", url)
             if person not in found or _RANK[state] > _RANK[found[person]]:
                 found[person] = state
-    for person, state in found.items():
-        record(rt, account, person, state, tool)
+    if found:
+        rt.ledger.cache_put_many([_row(account, person, state, tool) for person, state in found.items()])
     return len(found)
 
 

@@ -258,10 +258,14 @@ class Ledger:
         return None if row is None else (row[0], float(row[1]))
 
     def cache_put(self, key: str, tool: str, account: str | None, subject: str | None, data: str) -> None:
-        with self._lock:
-            self._db.execute(
+        self.cache_put_many([(key, tool, account, subject, data)])
+
+    def cache_put_many(self, rows: list[tuple[str, str, str | None, str | None, str]]) -> None:
+        now = self.now()
+        with self._transaction() as db:  # one commit for a page of people
+            db.executemany(
                 "INSERT OR REPLACE INTO read_cache (key, tool, account, subject, ts, data) VALUES (?, ?, ?, ?, ?, ?)",
-                (key, tool, account, subject, self.now(), data),
+                [(key, tool, account, subject, now, data) for key, tool, account, subject, data in rows],
             )
 
     def cache_drop(self, tools: list[str], account: str | None, subject: str | None) -> int:

@@ -239,12 +239,16 @@ class PostgresLedger:
         return None if row is None else (row[0], float(row[1]))
 
     def cache_put(self, key: str, tool: str, account: str | None, subject: str | None, data: str) -> None:
-        with self._connection() as conn:
-            conn.execute(
+        self.cache_put_many([(key, tool, account, subject, data)])
+
+    def cache_put_many(self, rows: list[tuple[str, str, str | None, str | None, str]]) -> None:
+        now = self.now()
+        with self._connection() as conn, conn.cursor() as cur:  # one round trip for a page of people
+            cur.executemany(
                 f"INSERT INTO {self.schema}.read_cache (key, tool, account, subject, ts, data)"
                 " VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT (key) DO UPDATE SET tool = EXCLUDED.tool,"
                 " account = EXCLUDED.account, subject = EXCLUDED.subject, ts = EXCLUDED.ts, data = EXCLUDED.data",
-                (key, tool, account, subject, self.now(), data),
+                [(key, tool, account, subject, now, data) for key, tool, account, subject, data in rows],
             )
 
     def cache_drop(self, tools: list[str], account: str | None, subject: str | None) -> int:

@@ -127,7 +127,9 @@ def duplicate_refusal(a: Admission, prior: tuple[Any, ...]) -> Refusal:
             "happen, call again with allow_duplicate: true."
         )
     elif outcome == PENDING:
-        text = f"An earlier {tool} call to the same target started at {when} and is still in flight; wait for its result."
+        text = (
+            f"An earlier {tool} call to the same target started at {when} and is still in flight; wait for its result."
+        )
     elif a.per_person:
         note = "the same arguments" if args_digest == a.args_digest else "other arguments (e.g. another note)"
         text = (
@@ -191,6 +193,9 @@ class Store(Protocol):
     # the paid-read cache (store/read_cache.py): data as JSON text, subject as a digest
     def cache_get(self, key: str) -> tuple[str, float] | None: ...
     def cache_put(self, key: str, tool: str, account: str | None, subject: str | None, data: str) -> None: ...
+    def cache_put_many(self, rows: list[tuple[str, str, str | None, str | None, str]]) -> None:
+        """Several (key, tool, account, subject, data) rows in one transaction."""
+
     def cache_drop(self, tools: list[str], account: str | None, subject: str | None) -> int: ...
 
     # single-use preview tokens (call/outreach.py), by digest; taking one deletes it
