@@ -89,7 +89,7 @@ async def test_ledger_keeps_a_digest_with_the_token_masked(harness: Any, tmp_pat
 async def test_an_api_message_echoing_the_token_is_masked(harness: Any) -> None:
     h = harness(lambda r: httpx2.Response(400, json=v2_error("INVALID_PARAMS", f"bad login_token {TOKEN}")))
     result = await h.call("auth_login", LOGIN)
-    assert result["error"]["message"] == "bad login_token ***"
+    assert result["error"]["message"] == "bad login_token ***."
 
 
 async def test_confirmation_prompt_masks_the_token(harness: Any) -> None:

@@ -85,6 +85,7 @@ API_ERRORS = [
     ("RATE_LIMITED", 429, True),
     ("INSUFFICIENT_CREDITS", 402, False),
     ("CHANNEL_ERROR", 502, True),
+    ("CHANNEL_ERROR", 400, False),  # LinkedIn refused this very call: the same call fails the same way
     ("INTERNAL_ERROR", 500, True),
     ("SOMETHING_NEW", 503, True),
     ("SOMETHING_ELSE", 409, False),
@@ -107,7 +108,7 @@ async def test_api_error_codes_pass_through(harness: Any, code: str, status: int
 async def test_error_messages_tell_what_to_do(harness: Any) -> None:
     h = harness(lambda r: httpx2.Response(404, json=v2_error("INVALID_ACCOUNT", "Account not found")))
     result = await h.call("profiles_get_me")
-    assert result["error"]["message"] == "Account not found List valid account ids with accounts_list."
+    assert result["error"]["message"] == "Account not found. List valid account ids with accounts_list."
 
 
 async def test_charged_comes_from_metadata_and_session_spent_adds_up(harness: Any) -> None:

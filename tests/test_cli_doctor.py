@@ -100,7 +100,7 @@ def test_unknown_and_missing_account(
 ) -> None:
     env(monkeypatch, sandbox, api_key="sandbox-key", account_id="acc_nope")
     assert doctor(capsys)[1][3] == (
-        "✗ account: acc_nope: INVALID_ACCOUNT: Account not found: acc_nope List valid account ids with accounts_list."
+        "✗ account: acc_nope: INVALID_ACCOUNT: Account not found: acc_nope. List valid account ids with accounts_list."
     )
     monkeypatch.delenv("LINKUP_ACCOUNT_ID")
     assert doctor(capsys)[1][3] == (

@@ -115,13 +115,13 @@ def test_piped_token_connects(
             "sandbox-login-expired\n",
             1,
             "linkup-mcp login: INVALID_PARAMS: Invalid parameter: login_token has expired; "
-            "sign in to LinkedIn again to get a fresh one\n",
+            "sign in to LinkedIn again to get a fresh one.\n",
         ),
         (
             "sandbox-login-code\n000000\n",
             1,
             CODE_PROMPT + "linkup-mcp login: INVALID_PARAMS: Invalid parameter: code is incorrect; "
-            f"check the latest code and retry {RETRY}\n",
+            f"check the latest code and retry. {RETRY}\n",
         ),
         ("sandbox-login-code\n", 2, CODE_PROMPT + f"linkup-mcp login: no verification code given. {RETRY}\n"),
         (

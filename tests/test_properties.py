@@ -31,6 +31,7 @@ from hypothesis import strategies as st
 from hypothesis_jsonschema import from_schema
 
 from linkup_mcp.call.outreach import Guards
+from linkup_mcp.call.validation import misnames
 from linkup_mcp.spec.catalog import CONTROL_ARGS, Catalog, CompiledTool
 from linkup_mcp.spec.credits import estimate
 from linkup_mcp.spec.loader import load_specs
@@ -280,7 +281,12 @@ def test_unknown_property_is_refused(harness: Any, tool: str, data: st.DataObjec
     args[key] = data.draw(JSON_VALUES, label="value")
     h = harness()
     (problem,) = assert_refused(run(h, tool, args), h, {key})
-    assert problem["problem"].startswith("unknown field; allowed fields: ")
+    # the argument meant (a misname's advice, the closest names), else every valid name
+    said = problem["problem"]
+    assert said.startswith("unknown field; ")
+    assert said.startswith(("unknown field; allowed fields: ", "unknown field; did you mean ")) or (
+        key in misnames(compiled(tool).action.spec)
+    ), said
 
 
 REQUIRED_TOOLS = [t for t in TOOLS if compiled(t).input_schema.get("required")]

@@ -1,6 +1,8 @@
 """What one API call came to: data and charge, or an error, mapped from the API's reply or a
 transport failure. A failure after the request may have reached the API is OUTCOME_UNKNOWN for a
-side-effecting action (it may have happened; never resent)."""
+side-effecting action (it may have happened; never resent). An API error keeps its message, as a
+sentence, followed by what to do next; a refusal naming a lasting state gets that state's code
+(errors.LASTING)."""
 
 from __future__ import annotations
 
@@ -8,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from linkup_mcp.api.client import Reply, TransportFailure
-from linkup_mcp.errors import Code, ToolError
+from linkup_mcp.errors import Code, ToolError, read_api_error, sentences
 from linkup_mcp.spec.catalog import CompiledTool
 from linkup_mcp.store.ledger import OK
 
@@ -32,8 +34,11 @@ def unknown_outcome(tool: CompiledTool, what: str) -> ToolError:
     check = tool.action.spec.verify_with or "the matching list or get tool"
     return ToolError(
         Code.OUTCOME_UNKNOWN,
-        f"{what} The action may or may not have happened; it was not retried. "
-        f"Check with {check} before calling {tool.name} again.",
+        sentences(
+            what,
+            "The action may or may not have happened; it was not retried.",
+            f"Check with {check} before calling {tool.name} again.",
+        ),
     )
 
 
@@ -65,12 +70,11 @@ def from_reply(tool: CompiledTool, reply: Reply, estimated: int) -> Outcome:
         if side_effecting and (status >= 500 or code == Code.INTERNAL_ERROR):  # it may have happened
             what = f"LinkupAPI answered HTTP {status} {code} ({message})."
             return Outcome(error=unknown_outcome(tool, what), charged=charged or 0)
-        known = Code._value2member_map_.get(code)
-        hint = known.hint if isinstance(known, Code) else ""
+        # A refusal naming a lasting state (already connected, not a connection...) gets its own code.
+        code, hint = read_api_error(tool.name, code, message, status)
         if code == Code.RATE_LIMITED and reply.retry_after is not None:
             hint = f"Retry after {reply.retry_after:.0f} s."
-        text = f"{message} {hint}".strip() if hint else message
-        return Outcome(error=ToolError(code, text, http_status=status), charged=charged or 0)
+        return Outcome(error=ToolError(code, sentences(message, hint), http_status=status), charged=charged or 0)
     # Not the V2 envelope: an HTML error page, invalid or truncated JSON, a proxy's answer.
     what = f"LinkupAPI answered HTTP {status} with a body that is not the V2 JSON envelope"
     detail = f": {reply.excerpt[:120]!r}" if reply.excerpt else "."
@@ -78,4 +82,4 @@ def from_reply(tool: CompiledTool, reply: Reply, estimated: int) -> Outcome:
         return Outcome(error=unknown_outcome(tool, what + detail))
     if status == 429:
         return Outcome(error=ToolError(Code.RATE_LIMITED, "Rate limited by LinkupAPI. " + Code.RATE_LIMITED.hint, 429))
-    return Outcome(error=ToolError(Code.BAD_RESPONSE, what + detail + " Retry later.", http_status=status))
+    return Outcome(error=ToolError(Code.BAD_RESPONSE, sentences(what + detail, "Retry later."), http_status=status))

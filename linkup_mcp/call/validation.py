@@ -1,7 +1,10 @@
 """Validate tool arguments against the compiled input schema and explain every problem.
 
 One validator (jsonschema, Draft 2020-12), built on first use per schema and cached. Each
-problem names the field and how to fix it, so the agent can correct the call in one step.
+problem names the field and how to fix it, so the agent can correct the call in one step. An
+unknown argument is answered with the argument meant: the tool's misnames (`misnames`: the
+spec's own, and the names agents give a result count, `limit` and the like), else the closest
+valid names (`errors.did_you_mean`), else every valid name.
 """
 
 from __future__ import annotations
@@ -9,13 +12,20 @@ from __future__ import annotations
 import functools
 import json
 import re
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from linkup_mcp.errors import did_you_mean
+from linkup_mcp.errors import did_you_mean, sentences
 
 if TYPE_CHECKING:
     from jsonschema import ValidationError
     from jsonschema.protocols import Validator
+
+    from linkup_mcp.spec.models import ActionSpec
+
+# What agents call a result count, from other APIs' habits; difflib finds none of them from
+# `total_results` or `count`.
+COUNT_MISNAMES = ("limit", "max_results", "count", "page_size", "num_results", "per_page")
 
 _validators: dict[int, Validator] = {}  # by id(schema); each validator holds its schema, so ids stay unique
 
@@ -62,7 +72,23 @@ def _field(err: ValidationError) -> str:
     return path or "(arguments)"
 
 
-def _explain(err: ValidationError, schema: dict[str, Any]) -> list[dict[str, str]]:
+def misnames(spec: ActionSpec) -> dict[str, str]:
+    """Wrong argument names -> advice for this action: the spec's `misnames`, and the usual names
+    of a result count pointing to its count param (pagination.count or the per-result credit's)."""
+    count = spec.pagination.count or (spec.credits.per_results.param if spec.credits.per_results else None)
+    out: dict[str, str] = {}
+    if count:
+        said = f"did you mean {count}? It sets how many results come back (and what they cost)."
+        out = {name: said for name in COUNT_MISNAMES if name != count}
+    return {**out, **spec.misnames}
+
+
+def _unknown(name: str, allowed: list[str], hints: Mapping[str, str]) -> str:
+    advice = hints.get(name) or did_you_mean(name, allowed)
+    return f"unknown field; {advice}" if advice else f"unknown field; allowed fields: {', '.join(allowed)}"
+
+
+def _explain(err: ValidationError, schema: dict[str, Any], hints: Mapping[str, str]) -> list[dict[str, str]]:
     props: dict[str, Any] = err.schema.get("properties", {}) if isinstance(err.schema, dict) else {}
     kind = err.validator
     parent = ".".join(str(p) for p in err.absolute_path)
@@ -78,8 +104,8 @@ def _explain(err: ValidationError, schema: dict[str, Any]) -> list[dict[str, str
         ]
     if kind == "additionalProperties":
         extra = sorted(set(err.instance) - set(props))
-        allowed = ", ".join(props)
-        return [{"field": prefix + x, "problem": f"unknown field; allowed fields: {allowed}"} for x in extra]
+        known = hints if not parent else {}  # misnames are top-level argument names
+        return [{"field": prefix + x, "problem": _unknown(x, list(props), known)} for x in extra]
     field = _field(err)
     if isinstance(err.schema, dict) and err.schema.get("writeOnly"):  # a credential: never echo its value
         wanted = (
@@ -112,17 +138,21 @@ def _bounded(err: ValidationError) -> str:
     return message.replace(shown, _short(err.instance)) if len(shown) > 60 else message
 
 
-def problems(schema: dict[str, Any], arguments: dict[str, Any]) -> list[dict[str, str]]:
-    """Every problem with `arguments`, one entry per field; empty when valid."""
+def problems(
+    schema: dict[str, Any], arguments: dict[str, Any], hints: Mapping[str, str] | None = None
+) -> list[dict[str, str]]:
+    """Every problem with `arguments`, one entry per field; empty when valid. `hints`: wrong
+    argument names -> advice (`misnames`)."""
     out: list[dict[str, str]] = []
     errors = sorted(_validator(schema).iter_errors(arguments), key=lambda e: [str(p) for p in e.absolute_path])
     for err in errors:
-        out.extend(_explain(err, schema))
+        out.extend(_explain(err, schema, hints or {}))
     return out
 
 
 def summary(found: list[dict[str, str]]) -> str:
-    return "Invalid arguments: " + "; ".join(f"{p['field']}: {p['problem']}" for p in found)
+    """One sentence: each problem after its field, `;` between them, a period at the end."""
+    return sentences("Invalid arguments: " + "; ".join(f"{p['field']}: {p['problem'].rstrip('.')}" for p in found))
 
 
 def _choices(err: Any) -> str:

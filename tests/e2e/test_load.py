@@ -32,7 +32,7 @@ def request(i: int) -> tuple[dict[str, object], str]:
         args: dict[str, object] = {"location": "Paris"}
         return _call(i, "profiles_search_people", args), "VALIDATION_ERROR"
     if kind == 8:  # an unknown profile: the API's own refusal
-        return _call(i, "profiles_get", {"profile_url": f"https://www.linkedin.com/in/nobody-{i}"}), "CHANNEL_ERROR"
+        return _call(i, "profiles_get", {"profile_url": f"https://www.linkedin.com/in/nobody-{i}"}), "TARGET_NOT_FOUND"
     tool, args = [
         ("profiles_get", {"profile_url": FRIEND}),
         ("profiles_search_people", {"keyword": "engineer", "total_results": 10}),
@@ -93,10 +93,10 @@ def test_thousand_calls_fifty_in_flight(tmp_path: Path) -> None:
         statuses = Counter(r.status for r in sandbox.state.requests)
 
     assert wrong == []
-    assert got == {"OK": 800, "VALIDATION_ERROR": 100, "CHANNEL_ERROR": 100}
+    assert got == {"OK": 800, "VALIDATION_ERROR": 100, "TARGET_NOT_FOUND": 100}
     assert statuses[429] == 0  # the client-side limiter kept under the API's limit
     api_calls = sum(1 for i in range(CALLS) if i % 10 not in (6, 9))  # estimates and refusals stay local
-    # (a not-found profile is a definite 400 CHANNEL_ERROR: not retried)
+    # (a not-found profile is a definite 400 CHANNEL_ERROR, TARGET_NOT_FOUND to the agent: not retried)
     assert len(sandbox.state.requests) == api_calls
     assert len(Ledger(str(ledger_path)).rows()) == CALLS - 100  # estimates are not calls; refusals are
     assert rss_end - rss_warm < 20 * 1024, (rss_warm, rss_end)  # KiB: memory flat after warm-up

@@ -121,6 +121,12 @@ def person_url(http: httpx2.Client, index: int = 0) -> str:
     return str([r["linkedin_url"] for r in results if r["invitation_state"] == "CAN_INVITE"][index])
 
 
+def connection_url(http: httpx2.Client, index: int = 0) -> str:
+    """A 1st-degree connection: the people a message reaches (the sandbox refuses anyone else)."""
+    connections = call(http, "network", "list_connections", {"count": index + 1})["connections"]
+    return str(connections[index]["profile_url"])
+
+
 class Sse:
     """Frames of an open SSE response: {"event", "id", "data"} dicts, or {"comment"}."""
 
@@ -258,7 +264,7 @@ def test_update_start_stop_delete(http: httpx2.Client) -> None:
 def test_reply_seen_by_polling_without_duplicates(http: httpx2.Client) -> None:
     wid = create(http)["webhook_id"]
     since = now_iso()
-    target = person_url(http)
+    target = connection_url(http)
     sent = call(http, "messages", "send", {"profile_url": target, "message_text": "Hello there"})
     assert poll(http, wid, since=since)["items"] == []  # the reply takes event_delay_s
 
@@ -310,7 +316,7 @@ def test_invitation_accepted_changes_the_world(http: httpx2.Client) -> None:
     accepted, ignored = person_url(http, 0), person_url(http, 1)
     call(http, "network", "invite", {"profile_url": accepted})  # 1st invitation: accepted
     call(http, "network", "invite", {"profile_url": ignored})  # 2nd: left pending
-    call(http, "messages", "send", {"profile_url": ignored, "message_text": "hi"})  # its reply is filtered out
+    call(http, "messages", "send", {"profile_url": connection_url(http), "message_text": "hi"})  # reply filtered out
 
     data = wait_items(http, wid, since)
     time.sleep(DELAY * 2)  # give the ignored invitation (and the reply) time to misbehave
@@ -327,7 +333,7 @@ def test_invitation_accepted_changes_the_world(http: httpx2.Client) -> None:
 
 
 def test_reset_cancels_scheduled_events(http: httpx2.Client, server: SandboxServer) -> None:
-    call(http, "messages", "send", {"profile_url": person_url(http), "message_text": "hi"})
+    call(http, "messages", "send", {"profile_url": connection_url(http), "message_text": "hi"})
     server.state.reset()
     wid = create(http)["webhook_id"]
     time.sleep(DELAY * 2)
@@ -358,7 +364,7 @@ def test_stream_connected_live_events_and_keepalive(http: httpx2.Client, server:
         assert sse.frame() == {"comment": "keepalive"}
         assert time.monotonic() - started < KEEPALIVE * 3
 
-        call(http, "messages", "send", {"profile_url": person_url(http), "message_text": "ping"})
+        call(http, "messages", "send", {"profile_url": connection_url(http), "message_text": "ping"})
         live = sse.event()  # the reply, as it happens
         assert live["event"] == "webhook" and live["data"]["event"]["event"]["type"] == "message"
         assert live["id"] == live["data"]["event_id"]

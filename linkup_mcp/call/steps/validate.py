@@ -10,7 +10,7 @@ from linkup_mcp.errors import Code
 
 
 async def step(call: Call, next: Next) -> Outcome:
-    found = validation.problems(call.tool.checked_schema, call.args)
+    found = validation.problems(call.tool.checked_schema, call.args, validation.misnames(call.spec))
     if found:
         return await call.refuse(Code.VALIDATION_ERROR, validation.summary(found), fields=found)
     local = call.spec.local_file

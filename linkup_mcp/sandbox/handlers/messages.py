@@ -1,11 +1,15 @@
-"""messages: send, list_inbox, get_conversation."""
+"""messages: send, list_inbox, get_conversation.
+
+send reaches 1st-degree connections only, as LinkedIn's messaging does without InMail: anyone
+else is a definite CHANNEL_ERROR (400) that says "not a 1st-degree connection".
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
 from linkup_mcp.sandbox.data import ME_ID, Conversation, Message, World
-from linkup_mcp.sandbox.errors import ApiError
+from linkup_mcp.sandbox.errors import ApiError, channel_error
 from linkup_mcp.sandbox.handlers.common import (
     ActionDef,
     Ctx,
@@ -46,6 +50,8 @@ def send(ctx: Ctx, params: dict[str, Any]) -> Outcome:
     person = require_person(world, params["profile_url"])
     if person.id == ME_ID:
         raise ApiError("INVALID_PARAMS", "Invalid parameter: profile_url is the connected account itself")
+    if person.id not in world.connections:
+        raise channel_error(f"cannot message {person.full_name}: not a 1st-degree connection", definite=True)
     media: dict[str, Any] | None = None
     if "media_link" in params:  # priority: media_link > media_file > media_path
         link = params["media_link"]

@@ -2,7 +2,9 @@
 check_invitation, recommendations.
 
 Refusals LinkedIn gives for good (inviting someone already connected, already invited, or who
-already invited you) are CHANNEL_ERROR with HTTP 400: nothing happened, nothing to retry.
+already invited you) are CHANNEL_ERROR with HTTP 400: nothing happened, nothing to retry. Their
+messages name the state ("is already a connection", "is already pending", "has already invited
+you"): the server reads them as ALREADY_CONNECTED / ALREADY_PENDING (linkup_mcp/errors.py LASTING).
 """
 
 from __future__ import annotations
@@ -55,7 +57,7 @@ def invite(ctx: Ctx, params: dict[str, Any]) -> Outcome:
     if _pending(world, person.id, "sent"):
         raise channel_error(f"an invitation to {person.full_name} is already pending", definite=True)
     if _pending(world, person.id, "received"):
-        raise channel_error(f"{person.full_name} has already invited you; accept it with action accept", definite=True)
+        raise channel_error(f"{person.full_name} has already invited you", definite=True)
 
     def effect() -> dict[str, Any]:
         inv_id = ctx.new_id(7_300_000_000_000_000_000)

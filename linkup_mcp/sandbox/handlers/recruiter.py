@@ -1,7 +1,8 @@
 """recruiter: get_candidates, get_cv, get_posts, publish_job, close_job.
 
-Job life cycle: DRAFT --publish_job--> OPEN --close_job--> CLOSED --publish_job--> OPEN.
-Any other transition is INVALID_PARAMS (e.g. closing a draft).
+Job life cycle: DRAFT --publish_job--> OPEN --close_job--> CLOSED. Drafts are made in LinkedIn
+Recruiter (no V2 action creates one). Publishing a post that is not a draft is a definite
+CHANNEL_ERROR (400) saying "not a draft"; closing one that is not open is INVALID_PARAMS.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ import base64
 from typing import Any
 
 from linkup_mcp.sandbox.data import Candidate, Job, World, month_label, slugify
-from linkup_mcp.sandbox.errors import ApiError
+from linkup_mcp.sandbox.errors import ApiError, channel_error
 from linkup_mcp.sandbox.handlers.common import ActionDef, Ctx, Outcome, iso, offset_page, pages_window
 from linkup_mcp.sandbox.params import P, ParamSpec
 from linkup_mcp.sandbox.pdf import text_pdf
@@ -131,8 +132,10 @@ def get_posts(ctx: Ctx, params: dict[str, Any]) -> Outcome:
 
 def publish_job(ctx: Ctx, params: dict[str, Any]) -> Outcome:
     job = _job(ctx.world, params["job_id"])
-    if job.status == "OPEN":
-        raise ApiError("INVALID_PARAMS", f"Job {job.job_id} is already published (status OPEN)")
+    if job.status != "DRAFT":
+        raise channel_error(
+            f"job {job.job_id} is not a draft (status {job.status}); only draft jobs can be published", definite=True
+        )
 
     def effect() -> dict[str, Any]:
         previous, job.status = job.status, "OPEN"
