@@ -168,6 +168,7 @@ class Lasting:
     words: str
     tools: frozenset[str] = frozenset()
     advice: str = ""
+    shows: str | None = None  # the relation to the target it tells (call/relations.py): learnt, so a retry is free
     pattern: re.Pattern[str] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -187,12 +188,14 @@ LASTING: tuple[Lasting, ...] = (
         _INVITE,
         "They have already invited you: accept with network_accept (entity_urn and shared_secret from "
         "network_list_invitations).",
+        "invited_you",
     ),
     Lasting(
         Code.ALREADY_CONNECTED,
         rf"already (a |your )?({_FIRST} )?(connect|in your network)",
         _INVITE,
         "You are already connected: write to them with messages_send instead.",
+        "connected",
     ),
     Lasting(
         Code.ALREADY_PENDING,
@@ -200,6 +203,7 @@ LASTING: tuple[Lasting, ...] = (
         _INVITE,
         "An invitation to them is already pending: wait for their answer, or withdraw it with network_withdraw "
         "(network_list_sent lists it).",
+        "invited",
     ),
     Lasting(
         Code.NOT_CONNECTED,
@@ -225,18 +229,19 @@ LASTING: tuple[Lasting, ...] = (
 _READ = frozenset({"CHANNEL_ERROR", "INVALID_PARAMS"})  # the API codes LASTING reads
 
 
-def read_api_error(tool: str, code: str, message: str, http_status: int) -> tuple[str, str]:
-    """The code and advice for one API error answer: a lasting state under its own code (LASTING),
-    else the code as sent with its hint (a refused CHANNEL_ERROR: repeating it will not help)."""
+def read_api_error(tool: str, code: str, message: str, http_status: int) -> tuple[str, str, str | None]:
+    """The code and advice for one API error answer, and the relation to the target it tells: a
+    lasting state under its own code (LASTING), else the code as sent with its hint (a refused
+    CHANNEL_ERROR: repeating it will not help)."""
     refused = 400 <= http_status < 500 and http_status != 429
     if refused and code in _READ:
         for rule in LASTING:
             if rule.applies(tool, message):
-                return rule.code, rule.advice or rule.code.hint
+                return rule.code, rule.advice or rule.code.hint, rule.shows
     known = Code._value2member_map_.get(code)
     if known is Code.CHANNEL_ERROR and refused:
-        return code, CHANNEL_REFUSED_HINT
-    return code, known.hint if isinstance(known, Code) else ""
+        return code, CHANNEL_REFUSED_HINT, None
+    return code, known.hint if isinstance(known, Code) else "", None
 
 
 _CLOSERS = ")]}\"'”’"

@@ -10,7 +10,7 @@ from typing import Any
 import httpx2
 import pytest
 
-from tests.conftest import v2_success
+from tests.conftest import v2_error, v2_success
 
 pytestmark = pytest.mark.anyio
 
@@ -56,7 +56,9 @@ async def test_without_what_was_learnt_the_ledger_still_keeps_one_invitation_per
     message = again["error"]["message"]
     assert message.startswith("This account already sent network_invite to this person at ")
     assert "with other arguments (e.g. another note): one per person" in message
-    forced = await h.call("network_invite", {"identifier": "jane-doe", "message": "Another note", "allow_duplicate": True})
+    forced = await h.call(
+        "network_invite", {"identifier": "jane-doe", "message": "Another note", "allow_duplicate": True}
+    )
     assert forced["ok"] is True and actions(h) == ["invite", "invite"]
 
 
@@ -201,7 +203,12 @@ async def test_a_preview_keeps_the_cached_profile_and_a_send_drops_it(harness: A
 async def test_every_form_of_a_profile_url_is_one_cache_entry(harness: Any) -> None:
     profile = {"public_id": "jane-doe", "first_name": "Jane", "last_name": "Doe"}
     h = harness(lambda r: httpx2.Response(200, json=v2_success(profile)))
-    forms = [JANE, "http://linkedin.com/in/Jane-Doe/", "www.linkedin.com/in/jane-doe?trk=public_profile", "https://fr.linkedin.com/in/jane-doe/"]
+    forms = [
+        JANE,
+        "http://linkedin.com/in/Jane-Doe/",
+        "www.linkedin.com/in/jane-doe?trk=public_profile",
+        "https://fr.linkedin.com/in/jane-doe/",
+    ]
     results = [await h.call("profiles_get", {"profile_url": form}) for form in forms]
     assert [r["cache"]["hit"] for r in results] == [False, True, True, True] and len(h.requests) == 1
 
@@ -216,3 +223,26 @@ async def test_a_preview_over_the_process_budget_is_the_same_refusal(harness: An
     h.runtime.confirm_mode = "off"
     real = await h.call("messages_send", {"profile_url": BOB, "message_text": "Hello"})
     assert real["error"] == preview["error"] and len(h.requests) == 1
+
+
+@pytest.mark.parametrize(
+    ("said", "code", "then"),
+    [
+        ("LinkedIn: Jane Doe is already a connection", "ALREADY_CONNECTED", "This person is already a 1st-degree"),
+        (
+            "LinkedIn: an invitation to Jane Doe is already pending",
+            "ALREADY_PENDING",
+            "An invitation from this account",
+        ),
+        ("LinkedIn: Jane Doe has already invited you", "ALREADY_PENDING", "This person has invited this account"),
+    ],
+)
+async def test_what_the_apis_refusal_told_answers_the_next_attempt_free(
+    harness: Any, said: str, code: str, then: str
+) -> None:
+    h = harness(lambda r: httpx2.Response(400, json=v2_error("CHANNEL_ERROR", said)))
+    first = await h.call("network_invite", {"profile_url": JANE})
+    assert first["error"]["code"] == code and first["error"]["retryable"] is False
+    again = await h.call("network_invite", {"identifier": "jane-doe", "message": "Another note"})
+    assert again["error"]["code"] == code and again["error"]["message"].startswith(then)
+    assert "LinkedIn's answer to network_invite at " in again["error"]["message"] and len(h.requests) == 1

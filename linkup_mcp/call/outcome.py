@@ -24,6 +24,7 @@ class Outcome:
     estimated: int = 0  # the pre-call estimate (0 when nothing would be charged: a cache hit, a refusal)
     next_args: dict[str, Any] | None = None  # the complete arguments of the next page
     charge_reported: bool = True  # False: a success without metadata.credits_consumed (charged = estimate)
+    shows: str | None = None  # an API refusal's relation to the target (errors.LASTING), e.g. connected
 
     @property
     def code(self) -> str:
@@ -71,10 +72,11 @@ def from_reply(tool: CompiledTool, reply: Reply, estimated: int) -> Outcome:
             what = f"LinkupAPI answered HTTP {status} {code} ({message})."
             return Outcome(error=unknown_outcome(tool, what), charged=charged or 0)
         # A refusal naming a lasting state (already connected, not a connection...) gets its own code.
-        code, hint = read_api_error(tool.name, code, message, status)
+        code, hint, shows = read_api_error(tool.name, code, message, status)
         if code == Code.RATE_LIMITED and reply.retry_after is not None:
             hint = f"Retry after {reply.retry_after:.0f} s."
-        return Outcome(error=ToolError(code, sentences(message, hint), http_status=status), charged=charged or 0)
+        error = ToolError(code, sentences(message, hint), http_status=status)
+        return Outcome(error=error, charged=charged or 0, shows=shows)
     # Not the V2 envelope: an HTML error page, invalid or truncated JSON, a proxy's answer.
     what = f"LinkupAPI answered HTTP {status} with a body that is not the V2 JSON envelope"
     detail = f": {reply.excerpt[:120]!r}" if reply.excerpt else "."

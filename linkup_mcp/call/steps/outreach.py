@@ -5,7 +5,7 @@ invitation is pending at once)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast, get_args
 
 from linkup_mcp.call import people, relations
 from linkup_mcp.call.context import Call, Next, blocking
@@ -14,7 +14,7 @@ from linkup_mcp.call.outreach import TOKEN_TTL_S, admission, gate_error, relatio
 from linkup_mcp.call.relations import Known
 from linkup_mcp.call.steps.ledger import over_process_budget
 from linkup_mcp.errors import Code, ToolError
-from linkup_mcp.spec.models import SideEffect
+from linkup_mcp.spec.models import RelationState, SideEffect
 from linkup_mcp.store.ledger import Status
 
 
@@ -43,8 +43,12 @@ async def step(call: Call, next: Next) -> Outcome:
             refused.extras["preview"] = True
         return refused
     outcome = await next(call)
-    if outcome.error is None and outreach.sets and target is not None:
-        await blocking(relations.record, rt, call.account, target, outreach.sets, call.name)
+    # What the send created (an invitation is pending), or what the API's refusal told (already
+    # connected): learnt, so the next attempt is answered free.
+    learnt = outreach.sets if outcome.error is None else outcome.shows if outreach.refuse_when else None
+    if learnt in get_args(RelationState) and target is not None:
+        source = call.name if outcome.error is None else f"LinkedIn's answer to {call.name}"
+        await blocking(relations.record, rt, call.account, target, cast(RelationState, learnt), source)
     return outcome
 
 
