@@ -72,6 +72,19 @@ async def test_validate_refuses_bad_arguments_before_anything_else(harness: Any)
     assert rows(rt) == [("profiles_get", "VALIDATION_ERROR", 0, 0)]
 
 
+async def test_validate_refuses_a_fields_path_the_documented_answer_cannot_have(harness: Any) -> None:
+    rt, after = harness().runtime, FakeNext(Outcome(data={"viewers": []}))
+    done = await validate.step(make_call(rt, "profiles_get_viewers", {"fields": ["viewers.titel"]}), after)
+    assert after.calls == [] and done.error is not None and done.error.code == "VALIDATION_ERROR"
+    assert [f["field"] for f in done.error.fields or []] == ["fields"]
+    assert "'viewers.titel' (did you mean viewers.title?)" in done.error.message
+    ok = await validate.step(make_call(rt, "profiles_get_viewers", {"fields": ["viewers.title"]}), after)
+    assert ok.error is None and len(after.calls) == 1
+    # an assumed answer (documented: false): any path goes through to the API
+    await validate.step(make_call(rt, "profiles_get_company", {"company_url": "u", "fields": ["x.y"]}), after)
+    assert len(after.calls) == 2
+
+
 async def test_account_needs_a_key_and_an_acting_account(harness: Any) -> None:
     rt, after = harness(account=None).runtime, FakeNext()
     done = await account.step(make_call(rt, "messages_send", {"profile_url": PROFILE, "message_text": "Hi"}), after)

@@ -11,7 +11,7 @@ from pydantic import ValidationError
 
 from linkup_mcp.spec.credits import expected_charge
 from linkup_mcp.spec.loader import load_specs
-from linkup_mcp.spec.response import MAX_PROBLEMS, ResponseSpec, drift, json_schema
+from linkup_mcp.spec.response import MAX_PROBLEMS, ResponseSpec, drift, json_schema, paths
 
 SHAPE: dict[str, Any] = {
     "results": [{"public_id": "string", "headline": "string|null", "degree": "integer"}],
@@ -118,3 +118,27 @@ def test_the_charge_a_rule_gives_for_an_answer(
     tool: str, args: dict[str, Any], data: Any, expected: int | None
 ) -> None:
     assert expected_charge(SPECS[tool], args, data) == expected
+
+
+def test_epoch_ms_is_an_integer_on_the_wire_with_an_iso_sibling_to_select() -> None:
+    shape = {"messages": [{"timestamp": "epoch_ms", "meta": "object"}], "last_seen_at": "epoch_ms|null"}
+    assert drift(shape, {"messages": [{"timestamp": 1_796_637_600_000, "meta": {}}], "last_seen_at": None}) == []
+    assert drift(shape, {"messages": [{"timestamp": "2026-12-07", "meta": {}}], "last_seen_at": 1.5}) == [
+        "data.messages[].timestamp: string, documented epoch_ms",
+        "data.last_seen_at: number, documented epoch_ms",
+    ]
+    assert json_schema("epoch_ms|null") == {"type": ["integer", "null"]}
+    assert paths(shape) == (
+        [
+            "messages",
+            "messages.timestamp",
+            "messages.timestamp_iso",
+            "messages.meta",
+            "last_seen_at",
+            "last_seen_at_iso",
+        ],
+        ["messages.meta"],
+    )
+    assert ResponseSpec(data={"t": "epoch_ms"}).fields() == {"t"}
+    with pytest.raises(ValueError, match="unknown type epoch_s"):
+        ResponseSpec(data={"t": "epoch_s"})

@@ -3,8 +3,8 @@
 Each step is `async (call, next) -> Outcome`: it may refuse (return without calling `next`,
 nothing sent), act before `next`, or act on what `next` returned. Outermost first:
 
-    shape      after: files out of the data, `fields`, has_more, this server's spend on balances
-    validate   arguments against the schema (+ "give A or B"), local files read  -> VALIDATION_ERROR
+    shape      after: files out of the data, ISO times, `fields`, has_more, `empty`, spend on balances
+    validate   arguments against the schema (+ "give A or B"), `fields` paths, local files -> VALIDATION_ERROR
     account    which account acts; a key and an account are configured           -> NOT_CONFIGURED
     cache      a fresh paid read answered again for free; writes invalidate      -> CACHE_HIT
     autopage   `max_credits`: page through the rest of the pipeline; else heartbeat and `next`

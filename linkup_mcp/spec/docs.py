@@ -9,7 +9,8 @@ from typing import Any
 
 from linkup_mcp.spec.catalog import Catalog, Exposure, default_actions, toolset_specs
 from linkup_mcp.spec.credits import rule_text
-from linkup_mcp.spec.models import ResolvedAction
+from linkup_mcp.spec.models import ActionSpec, ResolvedAction
+from linkup_mcp.spec.response import paths
 
 REGENERATE = "uv run scripts/regenerate.py"
 
@@ -49,7 +50,15 @@ def _type(schema: dict[str, Any]) -> str:
     return str(kind)
 
 
-def _param_rows(schema: dict[str, Any]) -> list[str]:
+def _fields_doc(spec: ActionSpec) -> str:
+    """`fields` with the data paths it may name, so they can be read before a paid call."""
+    known, below = paths(spec.response.data)
+    checked = "" if spec.response.documented else " (of the assumed answer; others go through)"
+    more = "; any path below " + ", ".join(f"`{b}`" for b in below) if below else ""
+    return f"{CONTROL_DOCS['fields']}. Paths{checked}: " + ", ".join(f"`{k}`" for k in known) + more
+
+
+def _param_rows(schema: dict[str, Any], texts: dict[str, str] | None = None) -> list[str]:
     required = set(schema.get("required", []))
     rows = []
     for name, prop in schema.get("properties", {}).items():
@@ -61,7 +70,7 @@ def _param_rows(schema: dict[str, Any]) -> list[str]:
         if "minimum" in prop or "maximum" in prop:
             bits.append(f"{prop.get('minimum', '')}..{prop.get('maximum', '')}")
         req = "yes" if name in required else ""
-        text = CONTROL_DOCS.get(name) or prop.get("description", "")
+        text = (texts or {}).get(name) or CONTROL_DOCS.get(name) or prop.get("description", "")
         rows.append(f"| `{name}` | {', '.join(bits)} | {req} | {text} |")
     return rows
 
@@ -94,7 +103,7 @@ def render_markdown(catalog: Catalog) -> str:
                 f"- Pagination: {spec.pagination.style.value}\n- Wire: {wire}\n"
                 f"- Docs: <{spec.source}>{assumed}\n"
             )
-            rows = _param_rows(tool.full_schema or tool.input_schema)
+            rows = _param_rows(tool.full_schema or tool.input_schema, {"fields": _fields_doc(spec)})
             if rows:
                 out.append("| parameter | type | required | description |\n|---|---|---|---|")
                 out.extend(rows)

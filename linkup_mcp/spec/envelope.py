@@ -2,8 +2,9 @@
 an agent reads.
 
 ENVELOPE_SCHEMA describes the contract's members; this server's optional extension members
-(has_more, cache, shaped, truncated, files; see the README) are allowed by it but not spelled
-out. Tools publish no `outputSchema` (MCP makes it optional, and it was paid in context tokens on
+(has_more, cache, shaped, truncated, files, empty — a search that found nothing: `{"filters":
+the filters given, as given, "advice": what to widen}` —; see the README) are allowed by it but
+not spelled out. Tools publish no `outputSchema` (MCP makes it optional, and it was paid in context tokens on
 every tools/list): the server instructions name the members once, and results are tested
 against ENVELOPE_SCHEMA.
 
@@ -58,7 +59,8 @@ def text_form(envelope: dict[str, Any]) -> dict[str, Any]:
     `error` and `next` when null, `sandbox` when false, `credits.budget_remaining` when null and
     `credits.estimated` when equal to `charged`, `has_more` when false, a cache miss (`cache` with
     hit false: the answer was just fetched) — and `shaped` keeps only the paths that matched
-    nothing (the agent knows which it asked for). `structuredContent` keeps every member."""
+    nothing and, for an assumed answer, its `known` paths (the agent knows which it asked for).
+    `structuredContent` keeps every member."""
     out: dict[str, Any] = {}
     for key, value in envelope.items():
         if value is None and key in ("account_id", "error", "next"):
@@ -76,7 +78,7 @@ def text_form(envelope: dict[str, Any]) -> dict[str, Any]:
         elif key == "shaped" and isinstance(value, dict):
             if not value.get("unmatched"):
                 continue
-            value = {"unmatched": value["unmatched"]}
+            value = {k: v for k, v in value.items() if k in ("unmatched", "known")}
         out[key] = value
     return out
 
@@ -96,7 +98,7 @@ def build(
     extensions: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """The contract's envelope; `extensions` adds this server's optional members (has_more,
-    cache, shaped, truncated, files), each present only when it applies."""
+    cache, shaped, truncated, files, empty), each present only when it applies."""
     envelope = {
         "ok": error is None,
         "tool": tool,

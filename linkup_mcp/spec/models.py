@@ -103,6 +103,31 @@ class ActionSpec(_Strict):
             raise ValueError("misnames need a sentence of advice each")
         return self
 
+    widen: dict[str, str] = Field(
+        default_factory=dict,
+        description="a search's filters: param -> one sentence on how to widen it, said in the envelope's `empty` "
+        "when a search with it finds nothing (call/empty_result.py); paging params are not filters",
+    )
+
+    @model_validator(mode="after")
+    def _check_widen(self) -> ActionSpec:
+        if not self.widen:
+            return self
+        if self.side_effect is not SideEffect.read or not self.pagination.items:
+            raise ValueError("widen is for searches: read actions with pagination.items")
+        props = self.params.get("properties", {})
+        unknown = [p for p in self.widen if p not in props]
+        if unknown:
+            raise ValueError(f"widen names unknown params {unknown}")
+        paging = [p for p in self.widen if p in {"start_page", "end_page", "offset", "cursor", "since"}]
+        paging += [p for p in self.widen if p == self.pagination.count]
+        if paging:
+            raise ValueError(f"widen names paging params {paging}, not filters")
+        blank = [p for p, advice in self.widen.items() if len(advice.strip()) < 10]
+        if blank:
+            raise ValueError(f"widen needs a sentence of advice for {blank}")
+        return self
+
     @property
     def result_list(self) -> str | None:
         """The key of the list in `data` whose length sets a per-result charge."""

@@ -11,7 +11,11 @@ A spec records the `data` its LinkupAPI page shows, field by field, in a compact
 - `[X]` is an array of X (`array` when the items are not documented);
 - a leaf is `string`, `integer`, `number`, `boolean`, `object` (fields not documented),
   `array`, `any` or `null`; `a|b` is either; `|null` (or, for an object or array, a `?` after
-  the field name) means the field may be null or absent.
+  the field name) means the field may be null or absent;
+- `epoch_ms` is an integer time in milliseconds since 1970 UTC: the drift check takes it as an
+  integer, and results gain its ISO 8601 form beside it, `<field>_iso` (call/shaping.py).
+
+`paths()` names what `fields` can select in such an answer (call/shaping.py checks it).
 
 `documented: false` marks a shape no LinkupAPI page shows (the one the sandbox answers and we
 assume). The sandbox answers in exactly these names and types (tests check every action), and
@@ -26,7 +30,10 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-LEAVES = frozenset({"string", "integer", "number", "boolean", "object", "array", "any", "null"})
+LEAVES = frozenset({"string", "integer", "number", "boolean", "object", "array", "any", "null", "epoch_ms"})
+EPOCH_MS = "epoch_ms"  # an integer on the wire; `<field>_iso` beside it in results
+ISO_SUFFIX = "_iso"
+OPEN = frozenset({"object", "array", "any"})  # leaves whose inside the docs do not show
 FIELD = r"^[A-Za-z_][A-Za-z0-9_]*\??$"
 MAX_ITEMS = 20  # array items compared per list: enough to see a renamed field, cheap on big pages
 MAX_PROBLEMS = 6  # what one envelope reports; the rest is "…"
@@ -62,6 +69,32 @@ def _leaf(text: str) -> tuple[list[str], bool]:
     """(the non-null types, whether null or absence is allowed)."""
     kinds = text.split("|")
     return [k for k in kinds if k != "null"], "null" in kinds
+
+
+def is_epoch_ms(shape: Any) -> bool:
+    """A leaf holding a time in epoch milliseconds (`epoch_ms` or `epoch_ms|null`)."""
+    return isinstance(shape, str) and EPOCH_MS in _leaf(shape)[0]
+
+
+def paths(shape: Any, prefix: str = "") -> tuple[list[str], list[str]]:
+    """(every dotted path an answer of this shape has — a list's items reached through the list,
+    as `fields` reads them, and each epoch_ms field's `_iso` sibling —, the paths whose inside
+    the docs do not show: object, array or any, below which any path may exist)."""
+    if isinstance(shape, list):
+        return paths(shape[0], prefix) if shape else ([], [])
+    if isinstance(shape, str):
+        return [], [prefix] if set(_leaf(shape)[0]) & OPEN else []
+    known: list[str] = []
+    below: list[str] = []
+    for raw, sub in shape.items() if isinstance(shape, dict) else ():
+        path = f"{prefix}.{raw.rstrip('?')}" if prefix else raw.rstrip("?")
+        known.append(path)
+        if is_epoch_ms(sub):
+            known.append(path + ISO_SUFFIX)
+        inner, open_ = paths(sub, path)
+        known += inner
+        below += open_
+    return known, below
 
 
 def shape_problems(shape: Any, where: str = "data") -> list[str]:
@@ -103,6 +136,7 @@ def json_schema(shape: Any) -> dict[str, Any]:
     kinds, optional = _leaf(shape)
     if "any" in kinds:
         return {}
+    kinds = ["integer" if k == EPOCH_MS else k for k in kinds]
     types = kinds + (["null"] if optional else [])
     return {"type": types if len(types) > 1 else types[0]}
 
@@ -133,7 +167,7 @@ def type_of(value: Any) -> str:
 
 def _fits(value: Any, kinds: list[str]) -> bool:
     actual = type_of(value)
-    return "any" in kinds or actual in kinds or (actual == "integer" and "number" in kinds)
+    return "any" in kinds or actual in kinds or (actual == "integer" and ("number" in kinds or EPOCH_MS in kinds))
 
 
 def drift(shape: Any, data: Any) -> list[str]:

@@ -1,4 +1,5 @@
-"""Arguments against the tool's schema (with its "give A or B"), and local files read in."""
+"""Arguments against the tool's schema (with its "give A or B"), `fields` against the documented
+answer, and local files read in."""
 
 from __future__ import annotations
 
@@ -6,11 +7,16 @@ from linkup_mcp.call import validation
 from linkup_mcp.call.context import Call, Next, blocking
 from linkup_mcp.call.files import UploadError, read_upload
 from linkup_mcp.call.outcome import Outcome
+from linkup_mcp.call.shaping import unknown_paths
 from linkup_mcp.errors import Code
 
 
 async def step(call: Call, next: Next) -> Outcome:
     found = validation.problems(call.tool.checked_schema, call.args, validation.misnames(call.spec))
+    response = call.spec.response
+    if not found and call.args.get("fields") and response.documented:  # a path it cannot have: before paying
+        bad = unknown_paths(call.args["fields"], response.data)
+        found = [bad] if bad else []
     if found:
         return await call.refuse(Code.VALIDATION_ERROR, validation.summary(found), fields=found)
     local = call.spec.local_file
