@@ -86,7 +86,7 @@ class Settings(BaseModel):
     )
     max_upload_bytes: int = Field(10_000_000, ge=1, description="largest local file the agent may attach")
     tool_mode: Literal["full", "compact"] = Field(
-        "full", description="full: one tool per action; compact: three meta-tools (search, describe, run)"
+        "full", description="full: one tool per action; compact: four meta-tools (search, describe, read, run)"
     )
     max_result_bytes: int = Field(
         50_000, ge=1_000, description="cut larger results (lists first, then long strings) and say so"

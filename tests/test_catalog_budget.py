@@ -17,7 +17,7 @@ import pytest
 from linkup_mcp.spec.catalog import Catalog
 
 FULL_BUDGET = 8_000  # o200k tokens, LINKUP_TOOL_MODE=full with the default toolsets (12,087 before issue 19)
-COMPACT_BUDGET = 1_500  # the three meta-tools of LINKUP_TOOL_MODE=compact
+COMPACT_BUDGET = 1_500  # the four meta-tools of LINKUP_TOOL_MODE=compact
 
 
 def tokens(definitions: list[dict[str, Any]]) -> int:

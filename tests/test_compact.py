@@ -1,4 +1,5 @@
-"""Compact mode: three meta-tools that find, describe and run every action, same rules."""
+"""Compact mode: four meta-tools that find, describe and run every action, same rules; reads and
+side effects run through separately annotated meta-tools."""
 
 from __future__ import annotations
 
@@ -31,10 +32,13 @@ def compact_harness(harness: Any, compact_catalog: Catalog, *args: Any) -> Any:
     return h
 
 
-def test_lists_three_meta_tools_and_nothing_else(compact_catalog: Catalog) -> None:
+META = ["linkup_search_actions", "linkup_describe_action", "linkup_read_action", "linkup_run_action"]
+
+
+def test_lists_four_meta_tools_and_nothing_else(compact_catalog: Catalog) -> None:
     import bpe_openai  # o200k_base built in (tiktoken would download it at run time)
 
-    assert compact_catalog.names() == ["linkup_search_actions", "linkup_describe_action", "linkup_run_action"]
+    assert compact_catalog.names() == META
     listed = json.dumps(compact_catalog.definitions(), separators=(",", ":"))
     assert len(bpe_openai.get_encoding("o200k_base").encode(listed)) <= 1_500
     search = compact_catalog.definitions()[0]
@@ -51,10 +55,16 @@ async def test_search_ranks_by_keywords_and_filters_by_category(harness: Any, co
     assert first == {
         "action": "messages_send",
         "title": "Send a LinkedIn message",
-        "purpose": "Send a direct message to one person, usually a 1st-degree connection (they are notified).",
+        "purpose": first["purpose"],  # the description's first sentence (test_search_result_shape)
+        "params": [
+            "profile_url*", "message_text*", "media_link", "media_file", "media_path", "allow_duplicate",
+            "media_local_path",
+        ],
         "cost": "1 credit per call; +1 with media_link, media_file or media_path",
         "side_effect": "outreach",
-    }
+        "run_with": "linkup_run_action",
+    }  # fmt: skip
+    assert first["purpose"].startswith("Send a direct message to one person")
     recruiter = await h.call("linkup_search_actions", {"category": "recruiter", "limit": 50})
     assert [a["action"] for a in recruiter["data"]["actions"]] == [
         "recruiter_get_posts", "recruiter_get_candidates", "recruiter_get_cv", "recruiter_publish_job",
@@ -111,3 +121,70 @@ async def test_direct_tools_are_not_callable_in_compact_mode(harness: Any, compa
     h = compact_harness(harness, compact_catalog)
     with pytest.raises(UnknownToolError):
         await h.call("messages_send", SEND)
+
+
+def test_annotations_fit_permission_prompts(compact_catalog: Catalog) -> None:
+    """Clients that ask before tools that are not read-only must not ask for every read."""
+    notes = {d["name"]: d["annotations"] for d in compact_catalog.definitions()}
+    assert notes == {
+        "linkup_search_actions": {"readOnlyHint": True, "openWorldHint": False},
+        "linkup_describe_action": {"readOnlyHint": True, "openWorldHint": False},
+        "linkup_read_action": {"readOnlyHint": True},  # it calls LinkupAPI: open world
+        "linkup_run_action": {"destructiveHint": True},
+    }
+
+
+async def test_search_result_shape(harness: Any, compact_catalog: Catalog) -> None:
+    """Each result: enough to call it in one pass — params (* = required), "give A or B" when the
+    spec says so, cost, and the meta-tool that runs it."""
+    h = compact_harness(harness, compact_catalog)
+    found = {
+        a["action"]: a
+        for a in (await h.call("linkup_search_actions", {"query": "email", "limit": 50}))["data"]["actions"]
+    }
+    assert found["mail_find_email"] == {
+        "action": "mail_find_email",
+        "title": "Find a work email",
+        "purpose": "Find a person's work email by profile URL, or by first and last name plus company.",
+        "params": ["profile_url", "first_name", "last_name", "company_domain", "company_name", "fresh"],
+        "cost": "1 credit per call (inferred)",
+        "side_effect": "read",
+        "run_with": "linkup_read_action",
+        "give": "profile_url or first_name + last_name + company_domain/company_name",
+    }
+    people = (await h.call("linkup_search_actions", {"query": "search people", "limit": 1}))["data"]["actions"][0]
+    assert people["action"] == "profiles_search_people" and people["run_with"] == "linkup_read_action"
+    assert "fields" in people["params"] and "max_credits" in people["params"]
+    assert not {"account_id", "skip", "seen"} & set(people["params"])  # said once in the instructions / set by next
+    described = await h.call("linkup_describe_action", {"action": "network_invite"})
+    assert described["data"]["run_with"] == "linkup_run_action"
+    assert described["data"]["params"] == ["profile_url", "identifier", "message", "allow_duplicate"]
+    assert described["data"]["give"] == "profile_url or identifier"
+
+
+async def test_read_action_runs_reads_and_refuses_side_effects(harness: Any, compact_catalog: Catalog) -> None:
+    h = compact_harness(harness, compact_catalog, lambda r: httpx2.Response(200, json=v2_success({"public_id": "j"})))
+    read = await h.call("linkup_read_action", {"action": "profiles_get", "arguments": {"profile_url": PROFILE}})
+    assert read["ok"] is True and read["tool"] == "profiles_get" and len(h.requests) == 1
+    dry = await h.call(
+        "linkup_read_action", {"action": "profiles_search_people", "arguments": {"total_results": 35}, "dry_run": True}
+    )
+    assert dry["tool"] == "linkup_read_action" and dry["data"]["estimated"] == 4 and "sends" not in dry["data"]
+    refused = await h.call("linkup_read_action", {"action": "messages_send", "arguments": SEND})
+    assert refused["ok"] is False and refused["tool"] == "linkup_read_action"
+    assert refused["error"]["code"] == "VALIDATION_ERROR"
+    assert refused["error"]["fields"] == [
+        {
+            "field": "action",
+            "problem": "messages_send is not a read (side effect: outreach); linkup_read_action runs only reads: "
+            "run it with linkup_run_action. Nothing was sent.",
+        }
+    ]
+    dry_refused = await h.call("linkup_read_action", {"action": "network_withdraw", "arguments": {}, "dry_run": True})
+    assert dry_refused["error"]["code"] == "VALIDATION_ERROR"
+    assert len(h.requests) == 1  # nothing sent for either refusal
+    # run_action still runs reads: agents written before linkup_read_action keep working
+    again = await h.call(
+        "linkup_run_action", {"action": "profiles_get", "arguments": {"profile_url": PROFILE, "fresh": True}}
+    )
+    assert again["ok"] is True and len(h.requests) == 2

@@ -11,6 +11,7 @@ import pytest
 from linkup_mcp.api.client import LinkupClient
 from linkup_mcp.call.outreach import Guards
 from linkup_mcp.call.runtime import Runtime
+from linkup_mcp.call.safety import SPENT_NOTE
 from linkup_mcp.sandbox import SandboxServer
 from linkup_mcp.spec.catalog import Catalog
 from linkup_mcp.spec.credits import CreditMeter
@@ -80,4 +81,13 @@ async def test_credits_get_adds_this_servers_spend(runtime: tuple[Runtime, Sandb
         "spent_today": 3,
         "daily_credits": 500,
         "daily_remaining": 497,
+        "confirm": "off",
+        "outreach_sends": "at once",
+        "pacing_today": {
+            "account_id": sandbox.config.account_id,
+            "invitation": {"used": 0, "left": 20},
+            "message": {"used": 0, "left": 50},
+            "engagement": {"used": 0, "left": 40},
+        },
+        "note": SPENT_NOTE,
     }

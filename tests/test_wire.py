@@ -114,10 +114,25 @@ async def test_exact_request_and_envelope(
     assert result["sandbox"] is False
 
 
-async def test_mail_sends_account_id_only_when_given(harness: Any) -> None:
+@pytest.mark.parametrize(
+    ("tool", "args", "action"),
+    [
+        ("mail_validate_email", {"email": "jane@acme.com"}, "validate_email"),
+        ("mail_reverse_email", {"email": "jane@acme.com"}, "reverse_email"),
+        ("mail_find_email", {"profile_url": "https://www.linkedin.com/in/jane-doe"}, "find_email"),
+    ],
+)
+async def test_mail_takes_and_sends_no_account(harness: Any, tool: str, args: dict[str, Any], action: str) -> None:
+    """No LinkedIn account is required (V2 enrich/validate-email): no account_id in the schema or on
+    the wire, even with LINKUP_ACCOUNT_ID set (the harness's acc_1); docs/api-fidelity.md."""
     h = harness()
-    await h.call("mail_validate_email", {"email": "jane@acme.com", "account_id": "acc_5"})
-    assert h.bodies() == [{"account_id": "acc_5", "action": "validate_email", "params": {"email": "jane@acme.com"}}]
+    assert "account_id" not in h.runtime.catalog.tools[tool].input_schema["properties"]
+    result = await h.call(tool, args)
+    assert result["ok"] is True and result["account_id"] is None
+    assert h.bodies() == [{"action": action, "params": args}]
+    refused = await h.call(tool, {**args, "account_id": "acc_5"})
+    assert refused["error"]["code"] == "VALIDATION_ERROR" and "account_id" in refused["error"]["message"]
+    assert len(h.requests) == 1
 
 
 @pytest.mark.parametrize("bad", ["../credits", "acc/1", "..", "a b", "%2e%2e"])

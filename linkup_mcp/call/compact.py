@@ -1,10 +1,11 @@
 """Compact mode (LINKUP_TOOL_MODE=compact): what its search and describe meta-tools answer
 (their definitions are in spec/local_tools.py).
 
-An agent searches the actions, reads one action's schema and cost, then runs it. The run goes
-through the same pipeline as a direct tool call: same validation, budgets, duplicate
-suppression, pacing, confirmation and envelope. Only the listing changes: a few hundred tokens
-on every turn instead of the whole catalog.
+An agent searches the actions — each with its parameters, cost and the meta-tool that runs it,
+so a simple call needs no describe — then runs it: reads with linkup_read_action, what sends or
+changes something with linkup_run_action. The run goes through the same pipeline as a direct tool
+call: same validation, budgets, duplicate suppression, pacing, confirmation and envelope. Only
+the listing changes: a few hundred tokens on every turn instead of the whole catalog.
 """
 
 from __future__ import annotations
@@ -14,6 +15,12 @@ from typing import Any
 
 from linkup_mcp.spec.catalog import Catalog, CompiledTool, alternatives_line
 from linkup_mcp.spec.credits import rule_text
+from linkup_mcp.spec.local_tools import READ, RUN
+from linkup_mcp.spec.models import SideEffect
+
+# Left out of a search result's `params`: the acting account (the server instructions say it once)
+# and what only `next` sets.
+_UNLISTED = ("account_id", "skip", "seen")
 
 
 def purpose(tool: CompiledTool) -> str:
@@ -23,15 +30,33 @@ def purpose(tool: CompiledTool) -> str:
     return match.group(1) if match else text
 
 
+def runner(tool: CompiledTool) -> str:
+    """The meta-tool that runs this action: reads with the read-only one."""
+    return READ if tool.action.spec.side_effect is SideEffect.read else RUN
+
+
+def params(tool: CompiledTool) -> list[str]:
+    """Parameter names, required ones marked `*` (`["profile_url*", "message"]`): enough to call an
+    action with simple arguments without describing it first."""
+    required = set(tool.input_schema.get("required", ()))
+    names = [n for n in tool.input_schema.get("properties", {}) if n not in _UNLISTED]
+    return [f"{n}*" if n in required else n for n in names]
+
+
 def _summary(tool: CompiledTool) -> dict[str, Any]:
     spec = tool.action.spec
-    return {
+    out = {
         "action": tool.name,
         "title": spec.title,
         "purpose": purpose(tool),
+        "params": params(tool),
         "cost": rule_text(spec.credits),
         "side_effect": spec.side_effect.value,
+        "run_with": runner(tool),
     }
+    if tool.alternatives:  # "give A or B": none of them is required alone
+        out["give"] = alternatives_line(tool.alternatives).removeprefix("Give ").removesuffix(".")
+    return out
 
 
 def search(catalog: Catalog, args: dict[str, Any]) -> dict[str, Any]:

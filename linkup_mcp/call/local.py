@@ -1,8 +1,9 @@
 """Tools answered here, without their own request to LinkupAPI: a registry of handlers by name.
 
-credits_estimate validates and prices a call without making it; webhooks_wait polls a hosted
-webhook until events arrive; compact mode's meta-tools search, describe and run the actions
-(a run goes through the same pipeline as a direct tool). Definitions: spec/local_tools.py.
+credits_estimate validates and prices a call without making it, and says when it would send;
+webhooks_wait polls a hosted webhook until events arrive; compact mode's meta-tools search,
+describe and run the actions (a run goes through the same pipeline as a direct tool; the
+read-only one refuses an action that sends or changes something). Definitions: spec/local_tools.py.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
-from linkup_mcp.call import compact, dispatch, validation
+from linkup_mcp.call import compact, dispatch, safety, validation
 from linkup_mcp.call.context import blocking
 from linkup_mcp.call.outcome import Outcome
 from linkup_mcp.call.steps.account import account_of
@@ -18,7 +19,8 @@ from linkup_mcp.call.webhook_wait import wait_for_events
 from linkup_mcp.errors import Code, ToolError, did_you_mean
 from linkup_mcp.spec.catalog import CompiledTool
 from linkup_mcp.spec.credits import estimate, rule_text
-from linkup_mcp.spec.local_tools import DESCRIBE, ESTIMATE_TOOL, RUN, SEARCH, WAIT_POLLS, WAIT_TOOL
+from linkup_mcp.spec.local_tools import DESCRIBE, ESTIMATE_TOOL, READ, RUN, SEARCH, WAIT_POLLS, WAIT_TOOL
+from linkup_mcp.spec.models import SideEffect
 
 if TYPE_CHECKING:
     from linkup_mcp.call.confirmation import Confirm
@@ -50,7 +52,8 @@ async def _estimate(
 
 
 async def _priced(rt: Runtime, name: str, target: CompiledTool, inner: dict[str, Any]) -> dict[str, Any]:
-    """Validate `inner` exactly as the real call would and say what it would cost; send nothing."""
+    """Validate `inner` exactly as the real call would, say what it would cost and, for a call that
+    sends, whether it would send at once or after a preview or the user's yes; send nothing."""
     account = account_of(target.action, inner, rt.default_account)
     found = validation.problems(target.checked_schema, inner)
     if found:
@@ -68,7 +71,10 @@ async def _priced(rt: Runtime, name: str, target: CompiledTool, inner: dict[str,
         "daily_remaining": daily_left,
         "max_credits_per_call": cap,
         "side_effect": target.action.spec.side_effect.value,
-    }  # a budget that is not configured is left out, not null
+        "sends": safety.sends(
+            rt.confirm_mode, target.action.spec.side_effect, token_given=inner.get("confirm_token") is not None
+        ),
+    }  # a budget that is not configured is left out, not null (and `sends` on a read)
     return dispatch.envelope(rt, name, account, Outcome(data={k: v for k, v in data.items() if v is not None}))
 
 
@@ -101,15 +107,36 @@ async def _run(rt: Runtime, args: dict[str, Any], confirm: Confirm | None, progr
     return await dispatch.run_tool(rt, target, inner, confirm, progress)
 
 
+async def _read(
+    rt: Runtime, args: dict[str, Any], confirm: Confirm | None, progress: Progress | None
+) -> dict[str, Any]:
+    """linkup_run_action for reads only: annotated read-only, so it must never send anything."""
+    target = _target(rt, args["action"])
+    effect = target.action.spec.side_effect
+    if effect is not SideEffect.read:
+        problem = (
+            f"{target.name} is not a read (side effect: {effect.value}); {READ} runs only reads: "
+            f"run it with {RUN}. Nothing was sent."
+        )
+        found = [{"field": "action", "problem": problem}]
+        error = ToolError(Code.VALIDATION_ERROR, validation.summary(found), fields=found)
+        return dispatch.envelope(rt, READ, None, Outcome(error=error))
+    inner = dict(args.get("arguments") or {})
+    if args.get("dry_run"):
+        return await _priced(rt, READ, target, inner)
+    return await dispatch.run_tool(rt, target, inner, confirm, progress)
+
+
 HANDLERS: dict[str, Handler] = {
     ESTIMATE_TOOL["name"]: _estimate,
     WAIT_TOOL["name"]: _wait,
     SEARCH: _search,
     DESCRIBE: _describe,
+    READ: _read,
     RUN: _run,
 }
 # Handlers whose argument names an API tool: an unknown name is refused with the closest ones.
-TARGETED = {ESTIMATE_TOOL["name"]: "tool", DESCRIBE: "action", RUN: "action"}
+TARGETED = {ESTIMATE_TOOL["name"]: "tool", DESCRIBE: "action", READ: "action", RUN: "action"}
 
 
 def _target(rt: Runtime, name: str) -> CompiledTool:

@@ -17,20 +17,20 @@ import anyio
 
 from linkup_mcp.api.client import LinkupClient
 from linkup_mcp.api.retry import RetryPolicy
-from linkup_mcp.call import dispatch
+from linkup_mcp.call import dispatch, safety
 from linkup_mcp.call.confirmation import Confirm
 from linkup_mcp.call.dispatch import UnknownToolError
 from linkup_mcp.call.files import FileStore
 from linkup_mcp.call.heartbeat import Progress
 from linkup_mcp.call.outreach import Guards, PreviewTokens, RecipientCap
 from linkup_mcp.call.people import Ties
-from linkup_mcp.config import Settings, parse_pacing
+from linkup_mcp.config import Settings, parse_pacing, parse_ttls
 from linkup_mcp.redact import Redactor
-from linkup_mcp.spec.catalog import Catalog, Exposure
+from linkup_mcp.spec.catalog import Catalog, Exposure, default_actions
 from linkup_mcp.spec.credits import CreditMeter
 from linkup_mcp.store.drift_log import DriftLog
 from linkup_mcp.store.ledger import Ledger, Store, open_ledger
-from linkup_mcp.store.read_cache import ReadCache
+from linkup_mcp.store.read_cache import ReadCache, ttl_of
 
 ConfirmMode = Literal["off", "outreach", "all", "preview"]
 
@@ -81,6 +81,17 @@ class Runtime:
         self.drift_log = DriftLog(self.ledger)  # answers that differ from the docs
         self.wait_poll_s = 2.0  # webhooks_wait polling interval
 
+    @property
+    def confirm_mode(self) -> ConfirmMode:
+        return self._confirm_mode
+
+    @confirm_mode.setter
+    def confirm_mode(self, mode: ConfirmMode) -> None:
+        """LINKUP_CONFIRM; the catalog follows it (confirm_token is listed only where it acts, in
+        preview mode), so a runtime never lists an argument its mode ignores."""
+        self._confirm_mode = mode
+        self.catalog = self.catalog.with_previews(mode == "preview")
+
     async def call(
         self,
         name: str,
@@ -107,8 +118,10 @@ class Runtime:
         return max(0, daily - (self.ledger.spent_today() if spent_today is None else spent_today))
 
     def own_spend(self) -> dict[str, Any]:
-        """What this server spent and may still spend (blocking: reads the ledger); a budget that is
-        not configured is left out, not null (every result is paid in tokens)."""
+        """What this server spent and may still spend, and its safety settings (call/safety.py):
+        credits_get's `this_server` (blocking: reads the ledger). A budget that is not configured
+        is left out, not null (every result is paid in tokens); `note` says which number is
+        "spent today"."""
         today = self.ledger.spent_today()
         spend = {
             "session_spent": self.meter.spent,
@@ -119,7 +132,7 @@ class Runtime:
             "daily_credits": self.guards.daily_credits,
             "daily_remaining": self.daily_left(today),
         }
-        return {k: v for k, v in spend.items() if v is not None}
+        return {**{k: v for k, v in spend.items() if v is not None}, **safety.status(self), "note": safety.SPENT_NOTE}
 
 
 def build_catalog(settings: Settings) -> Catalog:
@@ -132,6 +145,18 @@ def build_catalog(settings: Settings) -> Catalog:
         tuple(settings.tools) if settings.tools is not None else None,
         tuple(settings.exclude_tools) if settings.exclude_tools is not None else None,
         settings.tool_mode == "compact",
+        settings.confirm == "preview",
+        uncached(settings.cache_ttl),
+    )
+
+
+def uncached(cache_ttl: str | None) -> tuple[str, ...]:
+    """Cached reads whose cache LINKUP_CACHE_TTL turns off: their `fresh` would do nothing."""
+    every, per_tool = parse_ttls(cache_ttl)
+    return tuple(
+        a.tool
+        for a in default_actions()
+        if a.spec.cache_ttl is not None and ttl_of(a.tool, a.spec.cache_ttl, every, per_tool) == 0
     )
 
 
@@ -142,8 +167,11 @@ def _catalog(
     tools: tuple[str, ...] | None,
     exclude_tools: tuple[str, ...] | None,
     compact: bool,
+    previews: bool = False,
+    off: tuple[str, ...] = (),
 ) -> Catalog:
-    return Catalog.build(exposure=Exposure.of(toolsets, read_only, tools, exclude_tools), compact=compact)
+    exposure = Exposure.of(toolsets, read_only, tools, exclude_tools)
+    return Catalog.build(exposure=exposure, compact=compact, previews=previews, uncached=off)
 
 
 async def _shielded(work: Any) -> None:

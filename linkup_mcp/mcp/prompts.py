@@ -31,10 +31,10 @@ class WorkflowPrompt:
 COMMON = """
 
 Rules for every step: read each tool's "Cost:" line, and before any search or list of more than 10
-results call credits_estimate (or linkup_run_action with dry_run: true in compact mode) and stay within
+results call credits_estimate (or, in compact mode, the action with dry_run: true) and stay within
 the budget. Check credits.session_spent in each result. Never repeat an outreach call that answered
 OUTCOME_UNKNOWN or DUPLICATE_SUPPRESSED: check with the tool its message names. In compact mode, run
-every tool named here through linkup_run_action."""
+every tool named here as an action: reads through linkup_read_action, the rest through linkup_run_action."""
 
 PROMPTS: dict[str, WorkflowPrompt] = {
     p.name: p

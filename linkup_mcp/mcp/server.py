@@ -29,29 +29,13 @@ from linkup_mcp.call.runtime import Runtime, open_runtime
 from linkup_mcp.config import Settings
 from linkup_mcp.errors import Code, ToolError
 from linkup_mcp.mcp import resources
+from linkup_mcp.mcp.instructions import instructions
 from linkup_mcp.mcp.prompts import PROMPTS, WorkflowPrompt
 from linkup_mcp.mcp.subscriptions import Subscriptions
 from linkup_mcp.redact import Redactor
 from linkup_mcp.spec.envelope import build, text_form
 
 log = logging.getLogger(__name__)
-
-# Sent once per session. It says once what the tool definitions leave out to stay small on every
-# tools/list (spec/catalog.py): the envelope (no outputSchema), paging by `next`, and the
-# arguments the server reads itself, whose per-tool descriptions are a few words or none.
-INSTRUCTIONS = (
-    "LinkupAPI V2 tools for LinkedIn/B2B automation, acting as a connected LinkedIn account: account_id "
-    "(where a tool takes one) defaults to the configured account (LINKUP_ACCOUNT_ID); accounts_list lists them. "
-    "Every call costs credits (each tool's 'Cost:' line; credits_estimate is free). Outreach tools (messages, "
-    "invitations, posts, comments, reactions) are seen by real people: confirm intent first. Side effects are "
-    "sent at most once, never retried. Every result is one envelope {ok, tool, account_id, data, error, "
-    "credits {charged, estimated, session_spent, budget_remaining}, next, sandbox}; a list's `next` holds "
-    "the complete arguments of its next page (null at the end): pass it as is. Arguments the server reads "
-    "itself: fields (dotted data paths to keep, e.g. results.headline: fewer tokens), max_credits (page "
-    "through a list within this many credits), fresh (a paid lookup is answered again for free while fresh; "
-    "fresh: true asks the API), allow_duplicate (send despite the duplicate guard or a known "
-    "connected/invited state), confirm_token (from a preview, to send it), skip and seen (set by next)."
-)
 
 
 def tool_result(
@@ -231,7 +215,7 @@ def create_server(
         "linkup-mcp",
         version=__version__,
         title="LinkupAPI (LinkedIn automation)",
-        instructions=INSTRUCTIONS,
+        instructions=instructions(runtime),  # from the settings: the safety an agent cannot see
         on_list_tools=list_tools,
         on_call_tool=call_tool,
         on_list_resources=list_resources,

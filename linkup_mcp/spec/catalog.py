@@ -30,7 +30,7 @@ from linkup_mcp.spec.models import ID_PATTERN, PaginationStyle, ResolvedAction, 
 CONTROL_ARGS = ("account_id", "allow_duplicate", "fresh", "fields", "confirm_token", "max_credits", "skip", "seen")
 
 # Their descriptions are short on purpose (each is paid once per tool on every tools/list); the
-# server instructions (mcp/server.py INSTRUCTIONS) explain them once.
+# server instructions (mcp/instructions.py) explain them once.
 AUTO_PAGE = {
     "max_credits": {"type": "integer", "minimum": 1, "description": "Credits to auto-page"},
 }
@@ -53,8 +53,9 @@ UNDESCRIBED = frozenset({"account_id", "confirm_token", "allow_duplicate"})
 
 # The acting account, LINKUP_ACCOUNT_ID when not given: the server instructions say it once rather
 # than ~40 tools each (it is in UNDESCRIBED). An action that acts as no account (route account
-# `none`) has no account_id at all; mail's is the account billed.
-_ACCOUNT_DESCRIPTIONS = {"optional": "Billing account", "path": "Account"}
+# `none`: the mail lookups, credits, the account list) has no account_id at all; one that is sent
+# only when given (`optional`, no spec uses it now) says so.
+_ACCOUNT_DESCRIPTIONS = {"optional": "Sent only when given", "path": "Account"}
 
 # The side-effect class; the server instructions add that side effects are sent at most once.
 _EFFECT_NOTES = {
@@ -111,9 +112,13 @@ def alternatives_line(groups: tuple[tuple[str, ...], ...]) -> str:
     return "Give " + " or ".join(" + ".join(group) for group in merged) + "." if merged else ""
 
 
-def input_schema(action: ResolvedAction) -> dict[str, Any]:
-    """The full schema: the spec's params plus control arguments, without root combinators (what
-    tools/list shows is `published` of it)."""
+def input_schema(action: ResolvedAction, *, previews: bool = False, cached: bool = True) -> dict[str, Any]:
+    """The full schema: the spec's params plus the control arguments that act on this tool, without
+    root combinators (what tools/list shows is `published` of it). Each listed argument is paid on
+    every tools/list, so one that would do nothing is left out: `confirm_token` unless outreach
+    previews (`previews`: LINKUP_CONFIRM=preview), `fresh` unless the read cache keeps this tool
+    (`cached`: LINKUP_CACHE_TTL may turn it off), `fields` on an answer with nothing to cut (a flat
+    one, or a file, which leaves as a resource), `max_credits` on a list whose pages are free."""
     params = {k: v for k, v in copy.deepcopy(action.spec.params).items() if k != "anyOf"}
     props: dict[str, Any] = params.setdefault("properties", {})
     if action.route.account != "none":
@@ -127,15 +132,16 @@ def input_schema(action: ResolvedAction) -> dict[str, Any]:
             props[name] = {**props[name], "pattern": ID_PATTERN}
     if action.spec.outreach is not None:
         props["allow_duplicate"] = ALLOW_DUPLICATE
-        props["confirm_token"] = CONFIRM_TOKEN
-    if action.spec.cache_ttl is not None:
+        if previews:
+            props["confirm_token"] = CONFIRM_TOKEN
+    if action.spec.cache_ttl is not None and cached:
         props["fresh"] = FRESH
-    if action.spec.side_effect is SideEffect.read and nested(action.spec.response.data):
+    if action.spec.side_effect is SideEffect.read and nested(action.spec.response.data) and not action.spec.binary:
         props["fields"] = FIELDS_SCHEMA
     style = action.spec.pagination.style
     if style is PaginationStyle.since:
         props["seen"] = dict(SEEN)
-    elif style is not PaginationStyle.none:
+    elif style is not PaginationStyle.none and not free(action):
         props.update(copy.deepcopy(AUTO_PAGE))
     if style is PaginationStyle.pages:
         props["skip"] = dict(SKIP)
@@ -146,6 +152,12 @@ def input_schema(action: ResolvedAction) -> dict[str, Any]:
     ordered = {"type": "object", "properties": props}
     ordered.update({k: v for k, v in params.items() if k not in ordered})
     return ordered
+
+
+def free(action: ResolvedAction) -> bool:
+    """Every call costs 0 credits: a credit cap (`max_credits`) caps nothing."""
+    rule = action.spec.credits
+    return rule.base == 0 and rule.per_results is None and rule.surcharge is None
 
 
 def nested(data: Any) -> bool:
@@ -202,8 +214,9 @@ def tool_annotations(action: ResolvedAction) -> dict[str, Any]:
     return out
 
 
-def compile_tool(action: ResolvedAction) -> CompiledTool:
-    full = input_schema(action)
+def compile_tool(action: ResolvedAction, *, previews: bool = False, cached: bool = True) -> CompiledTool:
+    """`previews` and `cached`: see `input_schema`."""
+    full = input_schema(action, previews=previews, cached=cached)
     schema = published(full)
     definition = {
         "name": action.tool,
@@ -313,35 +326,62 @@ class Catalog:
     """The compiled tools this process exposes, by name, plus the local tools it answers itself."""
 
     def __init__(
-        self, tools: Iterable[CompiledTool], local: dict[str, dict[str, Any]] | None = None, *, compact: bool = False
+        self,
+        tools: Iterable[CompiledTool],
+        local: dict[str, dict[str, Any]] | None = None,
+        *,
+        compact: bool = False,
+        previews: bool = False,
+        uncached: frozenset[str] = frozenset(),
     ):
         self.tools: dict[str, CompiledTool] = {t.name: t for t in tools}
         self.local: dict[str, dict[str, Any]] = local or {}
         self.compact = compact  # list only the local meta-tools; API tools run through them
+        self.previews, self.uncached = previews, uncached  # how the tools were compiled (`input_schema`)
 
     @classmethod
     def build(
-        cls, actions: Iterable[ResolvedAction] | None = None, exposure: Exposure | None = None, *, compact: bool = False
+        cls,
+        actions: Iterable[ResolvedAction] | None = None,
+        exposure: Exposure | None = None,
+        *,
+        compact: bool = False,
+        previews: bool = False,
+        uncached: Iterable[str] = (),
     ) -> Catalog:
+        """`previews`: LINKUP_CONFIRM=preview (outreach tools take confirm_token); `uncached`: tools
+        whose read cache the settings turn off (no `fresh`)."""
         from linkup_mcp.spec.local_tools import LOCAL_TOOLS, meta_definitions
 
         exposure = exposure or Exposure()
         actions = list(default_actions() if actions is None else actions)
         defaults = {name: toolset.default for name, toolset in toolset_specs(actions).items()}
+        off = frozenset(uncached)
         tools = [
-            compile_tool(a)
+            compile_tool(a, previews=previews, cached=a.tool not in off)
             for a in actions
             if exposure.allows(a.tool, a.toolset, a.read_only, on_by_default=defaults[a.toolset])
         ]
         if compact:
             toolsets = sorted({t.action.category for t in tools})
-            return cls(tools, {d["name"]: d for d in meta_definitions(toolsets)}, compact=True)
+            local = {d["name"]: d for d in meta_definitions(toolsets)}
+            return cls(tools, local, compact=True, previews=previews, uncached=off)
         local = {
             n: d
             for n, (d, toolset, ro) in LOCAL_TOOLS.items()
             if exposure.allows(n, toolset, ro, on_by_default=defaults.get(toolset))
         }
-        return cls(tools, local)
+        return cls(tools, local, previews=previews, uncached=off)
+
+    def with_previews(self, previews: bool) -> Catalog:
+        """The same tools compiled for another confirmation mode (a runtime's `confirm_mode` and its
+        catalog go together: confirm_token is listed only where it acts)."""
+        if previews == self.previews:
+            return self
+        tools = [
+            compile_tool(t.action, previews=previews, cached=t.name not in self.uncached) for t in self.tools.values()
+        ]
+        return Catalog(tools, self.local, compact=self.compact, previews=previews, uncached=self.uncached)
 
     def get(self, name: str) -> CompiledTool | None:
         return self.tools.get(name)

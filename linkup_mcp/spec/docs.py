@@ -21,7 +21,9 @@ stale. Every tool that acts as an account also accepts `account_id` (defaults to
 `LINKUP_ACCOUNT_ID`), and every tool returns the result envelope described in the README. The
 parameters below are the tools' full schemas: tools/list leaves out `minLength: 1` and
 `minimum: 1` (enforced locally all the same) and describes the control arguments in a few words
-or none, once in the server instructions (a catalog paid on every turn stays small).
+or none, once in the server instructions (a catalog paid on every turn stays small). With
+`LINKUP_CONFIRM=preview`, outreach tools also take `confirm_token` (the token of the call's
+preview, to send it); it is listed only in that mode, the only one where it acts.
 """
 
 # The control arguments in full, for this page (tools/list describes them in a few words or none).

@@ -12,8 +12,9 @@ ESTIMATE_TOOL: dict[str, Any] = {
     "title": "Estimate a call's cost",
     "description": (
         "Estimate what a tool call would cost without making it: validates the arguments exactly as the "
-        "real call would, and returns data{estimated, rule, fits_budget, budget_remaining, daily_remaining}. "
-        "Use before large searches or batches.\nCost: free (local; nothing is sent to LinkupAPI)."
+        "real call would, and returns data{estimated, rule, fits_budget, budget_remaining, daily_remaining, "
+        "sends: when a call that sends would send}. Use before large searches, batches and outreach."
+        "\nCost: free (local; nothing is sent to LinkupAPI)."
     ),
     "inputSchema": {
         "type": "object",
@@ -72,10 +73,14 @@ LOCAL_TOOLS: dict[str, tuple[dict[str, Any], str, bool]] = {
 }
 
 
-# -- compact mode (LINKUP_TOOL_MODE=compact): three meta-tools instead of the full catalog ----------
+# -- compact mode (LINKUP_TOOL_MODE=compact): four meta-tools instead of the full catalog -----------
+# Reads and side effects run through separate meta-tools, each annotated for what it may do, so a
+# client that asks permission for tools that are not read-only does not ask for every read.
+# linkup_run_action still runs reads too (agents written before linkup_read_action keep working).
 
 SEARCH = "linkup_search_actions"
 DESCRIBE = "linkup_describe_action"
+READ = "linkup_read_action"
 RUN = "linkup_run_action"
 
 # MCP's defaults (not read-only, open world) and idempotentHint on a read (meaningful only when not
@@ -83,6 +88,23 @@ RUN = "linkup_run_action"
 _READ = {"readOnlyHint": True, "openWorldHint": False}
 
 _ACTION = {"type": "string", "minLength": 1, "description": "Action name from linkup_search_actions"}
+_ARGUMENTS = {"type": "object", "description": "The action's arguments, per its input schema"}
+_DRY_RUN = {"type": "boolean", "default": False, "description": "Only validate and estimate"}
+
+
+def _runner(name: str, title: str, description: str, annotations: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "name": name,
+        "title": title,
+        "description": description,
+        "inputSchema": {
+            "type": "object",
+            "properties": {"action": _ACTION, "arguments": _ARGUMENTS, "dry_run": _DRY_RUN},
+            "required": ["action"],
+            "additionalProperties": False,
+        },
+        "annotations": annotations,
+    }
 
 
 def meta_definitions(toolsets: list[str]) -> list[dict[str, Any]]:
@@ -93,8 +115,9 @@ def meta_definitions(toolsets: list[str]) -> list[dict[str, Any]]:
             "title": "Find LinkupAPI actions",
             "description": (
                 "Find LinkedIn/B2B actions (profiles, messages, network, content, recruiter, mail, accounts, "
-                "credits) by keywords. Returns each action's name, purpose, cost rule and side effect. "
-                "Start here; then linkup_describe_action, then linkup_run_action.\nCost: free (local)."
+                "credits) by keywords. Returns each action's name, purpose, params (* = required), cost rule, "
+                "side effect and the meta-tool that runs it (run_with). Start here; linkup_describe_action "
+                "gives the full schema.\nCost: free (local)."
             ),
             "inputSchema": {
                 "type": "object",
@@ -117,8 +140,8 @@ def meta_definitions(toolsets: list[str]) -> list[dict[str, Any]]:
             "name": DESCRIBE,
             "title": "Describe a LinkupAPI action",
             "description": (
-                "Full description, input schema (every parameter), cost rule and side effect of one action, "
-                "to build its arguments for linkup_run_action.\nCost: free (local)."
+                "Full description, input schema (every parameter), cost rule, side effect and run_with of one "
+                "action, to build its arguments.\nCost: free (local)."
             ),
             "inputSchema": {
                 "type": "object",
@@ -128,24 +151,22 @@ def meta_definitions(toolsets: list[str]) -> list[dict[str, Any]]:
             },
             "annotations": _READ,
         },
-        {
-            "name": RUN,
-            "title": "Run a LinkupAPI action",
-            "description": (
-                "Run one action with its arguments, validated against its schema; same result envelope, "
-                "budgets and outreach safety as a direct tool. dry_run: true validates and estimates the "
-                "cost without sending anything.\nCost: the action's own (see linkup_describe_action)."
-            ),
-            "inputSchema": {
-                "type": "object",
-                "properties": {
-                    "action": _ACTION,
-                    "arguments": {"type": "object", "description": "The action's arguments, per its input schema"},
-                    "dry_run": {"type": "boolean", "default": False, "description": "Only validate and estimate"},
-                },
-                "required": ["action"],
-                "additionalProperties": False,
-            },
-            "annotations": {"destructiveHint": True},  # MCP's defaults otherwise: not read-only, open world
-        },
+        _runner(
+            READ,
+            "Run a read-only LinkupAPI action",
+            "Run one read action (side_effect read: searches, profiles, lists) with its arguments, validated "
+            "against its schema; same result envelope and budgets as a direct tool. Refuses actions that send "
+            "or change something (use linkup_run_action). dry_run: true only validates and estimates."
+            "\nCost: the action's own.",
+            {"readOnlyHint": True},  # it calls LinkupAPI: open world, MCP's default
+        ),
+        _runner(
+            RUN,
+            "Run a LinkupAPI action that sends or changes something",
+            "Run one action with its arguments, validated against its schema; same result envelope, budgets "
+            "and outreach safety as a direct tool. For actions that send or change something (reads: "
+            "linkup_read_action). dry_run: true validates and estimates the cost without sending anything."
+            "\nCost: the action's own.",
+            {"destructiveHint": True},  # MCP's defaults otherwise: not read-only, open world
+        ),
     ]

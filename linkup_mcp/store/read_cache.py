@@ -31,6 +31,16 @@ def subject_of(args: dict[str, Any], names: Sequence[str]) -> str | None:
     return None
 
 
+def ttl_of(tool: str, spec_ttl: int | None, every: int | None, per_tool: dict[str, int]) -> int:
+    """Seconds results of `tool` stay fresh under LINKUP_CACHE_TTL (`every`, `per_tool`: parse_ttls);
+    0 = not cached. The catalog reads it too: a tool that is not cached takes no `fresh`."""
+    if spec_ttl is None:
+        return 0
+    if tool in per_tool:
+        return per_tool[tool]
+    return spec_ttl if every is None else min(every, spec_ttl) if every else 0
+
+
 class ReadCache:
     def __init__(self, ledger: Store, ttl_override: str | None = None):
         self.ledger = ledger
@@ -38,11 +48,7 @@ class ReadCache:
 
     def ttl(self, tool: str, spec_ttl: int | None) -> int:
         """Seconds results of `tool` stay fresh; 0 = not cached."""
-        if spec_ttl is None:
-            return 0
-        if tool in self.per_tool:
-            return self.per_tool[tool]
-        return spec_ttl if self.every is None else min(self.every, spec_ttl) if self.every else 0
+        return ttl_of(tool, spec_ttl, self.every, self.per_tool)
 
     @staticmethod
     def key(tool: str, account: str | None, params: dict[str, Any]) -> str:
