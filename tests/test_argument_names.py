@@ -106,3 +106,16 @@ def test_the_spec_model_checks_misnames(misnamed: dict[str, str], expected: str)
     ActionSpec.model_validate({**PAGED, "misnames": {"limit": "Ask for total_results instead."}})
     with pytest.raises(ValidationError, match=re.escape(expected)):
         ActionSpec.model_validate({**PAGED, "misnames": misnamed})
+
+
+@pytest.mark.anyio
+async def test_credits_estimate_judges_arguments_as_the_real_call_does(harness: Any) -> None:
+    h = harness()
+    misnamed = await h.call("credits_estimate", {"tool": "profiles_search_people", "arguments": {"limit": 20}})
+    problem = misnamed["error"]["fields"][0]
+    assert problem["field"] == "limit" and "did you mean total_results?" in problem["problem"]
+    bad_path = await h.call(
+        "credits_estimate", {"tool": "profiles_search_people", "arguments": {"fields": ["results.headlin"]}}
+    )
+    assert bad_path["error"]["code"] == "VALIDATION_ERROR" and bad_path["error"]["fields"][0]["field"] == "fields"
+    assert h.requests == []

@@ -72,7 +72,9 @@ async def test_recipient_cap_counts_distinct_recipients_per_kind(harness: Any) -
         assert (await h.call("network_invite", {"profile_url": f"{PROFILE}-{who}"}))["ok"] is True
     third = await h.call("network_invite", {"profile_url": f"{PROFILE}-c"})
     assert third["error"]["code"] == "RECIPIENT_LIMIT" and "LINKUP_MAX_RECIPIENTS=2" in third["error"]["message"]
-    same = await h.call("network_invite", {"profile_url": f"{PROFILE}-a", "message": "Following up", "allow_duplicate": True})
+    same = await h.call(
+        "network_invite", {"profile_url": f"{PROFILE}-a", "message": "Following up", "allow_duplicate": True}
+    )
     assert same["ok"] is True  # an earlier recipient is not a new one
     message = await h.call("messages_send", {**SEND, "profile_url": f"{PROFILE}-c"})
     assert message["ok"] is True  # messages are another kind

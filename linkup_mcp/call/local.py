@@ -55,7 +55,7 @@ async def _priced(rt: Runtime, name: str, target: CompiledTool, inner: dict[str,
     """Validate `inner` exactly as the real call would, say what it would cost and, for a call that
     sends, whether it would send at once or after a preview or the user's yes; send nothing."""
     account = account_of(target.action, inner, rt.default_account)
-    found = validation.problems(target.checked_schema, inner)
+    found = validation.call_problems(target, inner)
     if found:
         error = ToolError(Code.VALIDATION_ERROR, validation.summary(found), fields=found)
         return dispatch.envelope(rt, name, account, Outcome(error=error))

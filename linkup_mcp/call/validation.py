@@ -15,12 +15,14 @@ import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from linkup_mcp.call.shaping import unknown_paths
 from linkup_mcp.errors import did_you_mean, sentences
 
 if TYPE_CHECKING:
     from jsonschema import ValidationError
     from jsonschema.protocols import Validator
 
+    from linkup_mcp.spec.catalog import CompiledTool
     from linkup_mcp.spec.models import ActionSpec
 
 # What agents call a result count, from other APIs' habits; difflib finds none of them from
@@ -162,3 +164,15 @@ def _choices(err: Any) -> str:
         return f"use one of {allowed}"
     hint = did_you_mean(str(err.instance), [str(a) for a in allowed])
     return f"{hint + ' ' if hint else ''}({len(allowed)} allowed values, listed in the input schema)"
+
+
+def call_problems(tool: CompiledTool, args: dict[str, Any]) -> list[dict[str, str]]:
+    """Every problem with a call's arguments, as the validate step and credits_estimate both judge
+    them: the schema (with "give A or B"), misnamed arguments, and a `fields` path the documented
+    answer cannot have (refused before paying)."""
+    found = problems(tool.checked_schema, args, misnames(tool.action.spec))
+    response = tool.action.spec.response
+    if not found and args.get("fields") and response.documented:
+        bad = unknown_paths(args["fields"], response.data)
+        found = [bad] if bad else []
+    return found

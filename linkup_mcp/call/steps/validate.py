@@ -7,16 +7,11 @@ from linkup_mcp.call import validation
 from linkup_mcp.call.context import Call, Next, blocking
 from linkup_mcp.call.files import UploadError, read_upload
 from linkup_mcp.call.outcome import Outcome
-from linkup_mcp.call.shaping import unknown_paths
 from linkup_mcp.errors import Code
 
 
 async def step(call: Call, next: Next) -> Outcome:
-    found = validation.problems(call.tool.checked_schema, call.args, validation.misnames(call.spec))
-    response = call.spec.response
-    if not found and call.args.get("fields") and response.documented:  # a path it cannot have: before paying
-        bad = unknown_paths(call.args["fields"], response.data)
-        found = [bad] if bad else []
+    found = validation.call_problems(call.tool, call.args)
     if found:
         return await call.refuse(Code.VALIDATION_ERROR, validation.summary(found), fields=found)
     local = call.spec.local_file
