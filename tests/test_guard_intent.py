@@ -186,18 +186,24 @@ async def test_a_preview_shows_what_the_free_checks_knew(harness: Any) -> None:
     assert preview["data"]["confirm_token"] and len(h.requests) == 1
 
 
-async def test_a_preview_keeps_the_cached_profile_and_a_send_drops_it(harness: Any) -> None:
-    profile = {"public_id": "jane-doe", "first_name": "Jane", "last_name": "Doe"}
-    h = harness(lambda r: httpx2.Response(200, json=v2_success(profile)))
+async def test_a_preview_keeps_what_is_cached_and_a_send_drops_only_what_it_changes(harness: Any) -> None:
+    answers: dict[str, Any] = {
+        "get": {"public_id": "jane-doe", "first_name": "Jane", "last_name": "Doe"},
+        "check_invitation": {"invitation_state": "NO_INVITATION", "invitation_type": None},
+    }
+    h = harness(api(answers))
     assert (await h.call("profiles_get", {"profile_url": JANE}))["ok"] is True
+    assert (await h.call("network_check_invitation", {"profile_url": JANE}))["ok"] is True
     h.runtime.confirm_mode = "preview"
     assert (await h.call("network_invite", {"profile_url": JANE}))["data"]["sent"] is False
-    again = await h.call("profiles_get", {"profile_url": JANE})
-    assert again["cache"]["hit"] is True and len(h.requests) == 1
+    hits = [await h.call(t, {"profile_url": JANE}) for t in ("profiles_get", "network_check_invitation")]
+    assert [r["cache"]["hit"] for r in hits] == [True, True] and len(h.requests) == 2
     h.runtime.confirm_mode = "off"
     assert (await h.call("network_invite", {"profile_url": JANE}))["ok"] is True
-    after = await h.call("profiles_get", {"profile_url": JANE})
-    assert after["cache"]["hit"] is False and actions(h) == ["get", "invite", "get"]
+    profile = await h.call("profiles_get", {"profile_url": JANE})  # a profile shows no relation: kept
+    check = await h.call("network_check_invitation", {"profile_url": JANE})  # changed by the invite: asked again
+    assert profile["cache"]["hit"] is True and check["cache"]["hit"] is False
+    assert actions(h) == ["get", "check_invitation", "invite", "check_invitation"]
 
 
 async def test_every_form_of_a_profile_url_is_one_cache_entry(harness: Any) -> None:
@@ -246,3 +252,59 @@ async def test_what_the_apis_refusal_told_answers_the_next_attempt_free(
     again = await h.call("network_invite", {"identifier": "jane-doe", "message": "Another note"})
     assert again["error"]["code"] == code and again["error"]["message"].startswith(then)
     assert "LinkedIn's answer to network_invite at " in again["error"]["message"] and len(h.requests) == 1
+
+
+async def test_a_withdrawal_by_this_server_frees_the_person_for_a_new_invitation(harness: Any) -> None:
+    answers: dict[str, Any] = {
+        "invite": {"invitation_urn": "urn:li:invitation:7001", "public_identifier": "jane-doe"},
+        "withdraw": {"withdrawn": True, "invitation_id": "7001"},
+    }
+    h = harness(api(answers))
+    assert (await h.call("network_invite", {"profile_url": JANE, "message": "Hi"}))["ok"] is True
+    pending = await h.call("network_invite", {"profile_url": JANE, "message": "Hi again"})
+    assert pending["error"]["code"] == "ALREADY_PENDING"
+    assert "sent by this server with network_invite at " in pending["error"]["message"]
+    assert "with a different note or other arguments): one per person" in pending["error"]["message"]
+    assert (await h.call("network_withdraw", {"invitation_id": "7001"}))["ok"] is True
+    again = await h.call("network_invite", {"identifier": "jane-doe", "message": "Hi again"})
+    assert again["ok"] is True and actions(h) == ["invite", "withdraw", "invite"]
+
+
+async def test_a_withdrawal_of_an_invitation_a_list_showed_frees_its_person(harness: Any) -> None:
+    sent = {
+        "invitations": [
+            {
+                "entity_urn": "urn:li:invitation:8002",
+                "recipient": {"linkedin_url": BOB},
+                "invitation_type": "CONNECTION",
+            }
+        ]
+    }
+    h = harness(api({"list_sent": sent, "withdraw": {"withdrawn": True}}))
+    await h.call("network_list_sent", {})
+    assert (await h.call("network_invite", {"profile_url": BOB}))["error"]["code"] == "ALREADY_PENDING"
+    await h.call("network_withdraw", {"invitation_id": "urn:li:invitation:8002"})
+    assert (await h.call("network_invite", {"profile_url": BOB}))["ok"] is True
+
+
+async def test_accepting_an_invitation_makes_its_sender_a_connection(harness: Any) -> None:
+    received = {
+        "invitations": [
+            {
+                "entity_urn": "urn:li:invitation:9003",
+                "shared_secret": "s",
+                "sender": {"linkedin_url": BOB},
+                "invitation_type": "CONNECTION",
+            }
+        ]
+    }
+    h = harness(api({"list_invitations": received, "accept": {}}))
+    await h.call("network_list_invitations", {})
+    invite = await h.call("network_invite", {"profile_url": BOB})
+    assert (
+        invite["error"]["code"] == "ALREADY_PENDING" and "accept it with network_accept" in invite["error"]["message"]
+    )
+    assert (await h.call("network_accept", {"shared_secret": "s", "entity_urn": "urn:li:invitation:9003"}))["ok"]
+    connected = await h.call("network_invite", {"profile_url": BOB})
+    assert connected["error"]["code"] == "ALREADY_CONNECTED" and "(network_accept at " in connected["error"]["message"]
+    assert actions(h) == ["list_invitations", "accept"]

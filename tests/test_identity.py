@@ -234,12 +234,13 @@ async def test_a_preview_token_is_bound_to_the_person_not_the_spelling(harness: 
 
 @pytest.mark.anyio
 async def test_the_read_cache_answers_every_form_and_an_invite_by_identifier_invalidates_it(harness: Any) -> None:
-    h = harness(lambda request: httpx2.Response(200, json=v2_success({"first_name": "Jane"})))
-    first = await h.call("profiles_get", {"profile_url": JANE_FORMS[2]})
-    again = await h.call("profiles_get", {"profile_url": JANE_FORMS[6]})
+    answer = {"invitation_state": "NO_INVITATION", "invitation_type": None}
+    h = harness(lambda request: httpx2.Response(200, json=v2_success(answer)))
+    first = await h.call("network_check_invitation", {"profile_url": JANE_FORMS[2]})
+    again = await h.call("network_check_invitation", {"profile_url": JANE_FORMS[6]})
     assert first["ok"] and again["cache"] == {"hit": True, "age_s": 0} and len(h.requests) == 1
     await h.call("network_invite", {"identifier": "jane-doe"})
-    fresh = await h.call("profiles_get", {"profile_url": JANE})
+    fresh = await h.call("network_check_invitation", {"profile_url": JANE})
     assert fresh["cache"]["hit"] is False and len(h.requests) == 3
 
 

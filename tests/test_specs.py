@@ -120,9 +120,9 @@ def _broken(tmp_path: Path, edit: str, replacement: str) -> Path:
             "relations person 'param:profile' is not a param",
         ),
         (
-            "invalidates: [network_check_invitation, profiles_get]",
-            "invalidates: [network_check_invitation, profiles_gett]",
-            "network_invite: invalidates names unknown tools ['profiles_gett']",
+            "invalidates: [network_check_invitation]  # a",
+            "invalidates: [network_check_invitations]  # a",
+            "network_invite: invalidates names unknown tools ['network_check_invitations']",
         ),
     ],
 )

@@ -99,9 +99,10 @@ def gate_error(spec: ActionSpec, refusal: Refusal) -> ToolError:
     return ToolError(refusal.code, message)
 
 
-def relation_error(action: ResolvedAction, known: Known | None) -> ToolError | None:
+def relation_error(action: ResolvedAction, known: Known | None, args_digest: str) -> ToolError | None:
     """ALREADY_CONNECTED / ALREADY_PENDING when what the server knows about the target answers
-    this call (the spec's `outreach.refuse_when`), free."""
+    this call (the spec's `outreach.refuse_when`), free; `args_digest`: this call's, to say whether
+    the server's own earlier send had the same arguments."""
     outreach = action.spec.outreach
     if known is None or outreach is None or known.state not in outreach.refuse_when:
         return None
@@ -111,13 +112,19 @@ def relation_error(action: ResolvedAction, known: Known | None) -> ToolError | N
     )
     if known.state == "connected":
         return ToolError(
-            Code.ALREADY_CONNECTED, f"This person is already a 1st-degree connection ({known.since()}). {override}"
+            Code.ALREADY_CONNECTED,
+            f"This person is already a 1st-degree connection ({known.since()}): write to them with messages_send "
+            f"instead. {override}",
         )
     if known.state == "invited":
-        how = "sent by this server with" if known.source == action.tool else "shown by"
+        if known.source == action.tool:
+            note = "the same arguments" if known.args_digest == args_digest else "a different note or other arguments"
+            how = f"sent by this server with {known.since()}, with {note}"
+        else:
+            how = f"shown by {known.since()}"
         return ToolError(
             Code.ALREADY_PENDING,
-            f"An invitation from this account to this person is pending ({how} {known.since()}). {override}",
+            f"An invitation from this account to this person is pending ({how}): one per person. {override}",
         )
     return ToolError(
         Code.ALREADY_PENDING,

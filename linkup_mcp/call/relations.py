@@ -15,6 +15,7 @@ a cached answer, so LINKUP_CACHE_TTL does not turn it off. Every function is blo
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, get_args
 
@@ -38,6 +39,7 @@ class Known:
     state: RelationState
     source: str  # the tool whose answer (or send) showed it
     ts: float
+    args_digest: str | None = None  # this server's send that created it: that call's arguments
 
     def since(self) -> str:
         return f"{self.source} at {iso(self.ts)}"
@@ -57,31 +59,71 @@ def known(rt: Runtime, account: str | None, person: str | None) -> Known | None:
     fact = json.loads(row[0])
     if fact.get("state") not in _STATES:
         return None
-    return Known(fact["state"], str(fact.get("source")), row[1])
+    return Known(fact["state"], str(fact.get("source")), row[1], fact.get("args"))
 
 
-def record(rt: Runtime, account: str | None, person: str, state: RelationState, source: str) -> None:
-    rt.ledger.cache_put_many([_row(account, person, state, source)])
+def record(
+    rt: Runtime, account: str | None, person: str, state: RelationState, source: str, args_digest: str | None = None
+) -> None:
+    rt.ledger.cache_put_many([_row(account, person, state, source, args_digest)])
 
 
-def _row(account: str | None, person: str, state: RelationState, source: str) -> tuple[str, str, str | None, str, str]:
-    return _key(account, person), TOOL, account, person, json.dumps({"state": state, "source": source})
+def _row(
+    account: str | None, person: str, state: RelationState, source: str, args_digest: str | None = None
+) -> tuple[str, str, str | None, str, str]:
+    fact = {"state": state, "source": source, **({"args": args_digest} if args_digest else {})}
+    return _key(account, person), TOOL, account, person, json.dumps(fact)
 
 
 def learn(rt: Runtime, tool: str, spec: ActionSpec, account: str | None, params: dict[str, Any], data: Any) -> int:
-    """Record what a successful answer of `tool` shows about people; the number recorded."""
+    """Record what a successful answer of `tool` shows about people — and, for an action that ends
+    an invitation (withdraw, accept), what its person now is; the number of people recorded."""
     found: dict[str, RelationState] = {}
+    invitations: dict[str, str] = {}
     for relation in spec.relations:
-        for url, state in _read(relation, params, data):
+        for url, state, invitation in _read(relation, params, data):
             person = people.person(rt, "profile_url", url)
             if person not in found or _RANK[state] > _RANK[found[person]]:
                 found[person] = state
-    if found:
-        rt.ledger.cache_put_many([_row(account, person, state, tool) for person, state in found.items()])
+            if invitation is not None:
+                invitations[invitation] = person
+    ended = spec.ends_invitation
+    if ended is not None and isinstance(params.get(ended.param), str):
+        whom = invited(rt, account, params[ended.param])
+        if whom is not None:
+            found[whom] = ended.becomes
+    rows: list[tuple[str, str, str | None, str | None, str]] = [
+        _row(account, person, state, tool) for person, state in found.items()
+    ]
+    rows += [_invitation_row(account, invitation, person) for invitation, person in invitations.items()]
+    if rows:
+        rt.ledger.cache_put_many(rows)
     return len(found)
 
 
-def _read(relation: Relation, params: dict[str, Any], data: Any) -> list[tuple[str, RelationState]]:
+def note_invitation(rt: Runtime, account: str | None, invitation: Any, person: str) -> None:
+    """This server's invitation `invitation` went to `person` (a withdrawal will name it)."""
+    if isinstance(invitation, str) and invitation.strip():
+        rt.ledger.cache_put_many([_invitation_row(account, invitation, person)])
+
+
+def invited(rt: Runtime, account: str | None, invitation: str) -> str | None:
+    """The person an answer tied to `invitation` (an id or its entity URN), if one did."""
+    row = rt.ledger.cache_get(_invitation_key(account, invitation))
+    return str(json.loads(row[0])["person"]) if row is not None else None
+
+
+def _invitation_key(account: str | None, invitation: str) -> str:
+    # An invitation is named by its id or by an entity URN ending in it: the trailing number is it.
+    found = re.search(r"(\d+)\W*$", invitation)
+    return digest([TOOL, "invitation", account, found.group(1) if found else invitation.strip()])
+
+
+def _invitation_row(account: str | None, invitation: str, person: str) -> tuple[str, str, str | None, str, str]:
+    return _invitation_key(account, invitation), TOOL, account, person, json.dumps({"person": person})
+
+
+def _read(relation: Relation, params: dict[str, Any], data: Any) -> list[tuple[str, RelationState, str | None]]:
     items = _at(data, relation.items) if relation.items else [data]
     out = []
     for item in items if isinstance(items, list) else []:
@@ -93,8 +135,9 @@ def _read(relation: Relation, params: dict[str, Any], data: Any) -> list[tuple[s
         if not isinstance(url, str) or not url.strip() or value is None:
             continue
         state = relation.states.get(str(value), relation.states.get("*"))
+        invitation = _at(item, relation.invitation) if relation.invitation else None
         if state is not None:
-            out.append((url, state))
+            out.append((url, state, invitation if isinstance(invitation, str) and invitation.strip() else None))
     return out
 
 

@@ -62,7 +62,7 @@ def normalise(value: str, *, bare_member: bool = False) -> str:
     bare = text.rstrip("/")
     if bare_member and bare and not any(c in bare for c in "/?#@: "):
         return _member(unquote(bare))
-    return text.rstrip("/").lower()  # an email, an id: compared as before, case and trailing "/" aside
+    return bare.strip().lower()  # an email, an id: compared as before, case, spaces and trailing "/" aside
 
 
 def kind(normalised: str) -> str:

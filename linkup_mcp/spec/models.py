@@ -34,6 +34,7 @@ from linkup_mcp.spec.parts import (  # noqa: F401  (re-exported: the spec's voca
     SNAKE,
     BinaryField,
     CreditRule,
+    InvitationEnd,
     LocalFile,
     Outreach,
     Pagination,
@@ -82,6 +83,9 @@ class ActionSpec(_Strict):
     )
     relations: list[Relation] = Field(
         default_factory=list, description="where a success shows this account's relation to people (learnt)"
+    )
+    ends_invitation: InvitationEnd | None = Field(
+        None, description="a success ends the invitation a param names: its person's relation changes (learnt)"
     )
     adds_server_spend: bool = Field(
         False, description="the result's data gains `this_server`: this process's spend and budgets (balance tool)"
@@ -188,6 +192,8 @@ class ActionSpec(_Strict):
             raise ValueError("subject is for cached reads (cache_ttl) and actions that invalidate")
         if self.outreach and (self.outreach.refuse_when or self.outreach.sets) and not self.outreach.target:
             raise ValueError("outreach.refuse_when and outreach.sets need a target (whose relation)")
+        if self.ends_invitation and self.ends_invitation.param not in props:
+            raise ValueError(f"ends_invitation.param {self.ends_invitation.param!r} is not a param")
         for relation in self.relations:
             if self.side_effect is not SideEffect.read:
                 raise ValueError("relations are learnt from reads")

@@ -109,6 +109,9 @@ class Outreach(_Strict):
         default_factory=list, description="known relations to the target that answer this call for free"
     )
     sets: RelationState | None = Field(None, description="the relation a success creates (invite: invited)")
+    invitation: str | None = Field(
+        None, description="dotted path, in a success's data, of the invitation it created (a withdrawal names it)"
+    )
 
     @model_validator(mode="after")
     def _not_empty(self) -> Outreach:
@@ -145,3 +148,14 @@ class Relation(_Strict):
     states: dict[str, RelationState] = Field(
         ..., min_length=1, description="value -> relation; `*` = any other non-null value (or always, without state)"
     )
+    invitation: str | None = Field(
+        None, description="dotted path, in an item, of the pending invitation's id (a withdrawal names it)"
+    )
+
+
+class InvitationEnd(_Strict):
+    """An action that ends an invitation named by a param (withdraw, accept): the person an earlier
+    answer tied to that invitation is then known `becomes` (none, connected), free."""
+
+    param: str = Field(..., pattern=SNAKE, description="the param naming the invitation (id or entity URN)")
+    becomes: RelationState

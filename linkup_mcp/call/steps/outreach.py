@@ -27,7 +27,7 @@ async def step(call: Call, next: Next) -> Outcome:
     known = await blocking(relations.known, rt, call.account, target) if outreach.refuse_when else None
     if known is not None and known.state == "none":
         call.dedup_after = known.ts  # the one-per-person guard counts from this answer on
-    stop = None if call.args.get("allow_duplicate") else relation_error(call.action, known)
+    stop = None if call.args.get("allow_duplicate") else relation_error(call.action, known, call.args_digest)
     stop = stop or rt.recipients.check(call.action, call.account, target)
     token = call.args.get("confirm_token")
     previewing = rt.confirm_mode == "preview" and token is None
@@ -47,8 +47,13 @@ async def step(call: Call, next: Next) -> Outcome:
     # connected): learnt, so the next attempt is answered free.
     learnt = outreach.sets if outcome.error is None else outcome.shows if outreach.refuse_when else None
     if learnt in get_args(RelationState) and target is not None:
-        source = call.name if outcome.error is None else f"LinkedIn's answer to {call.name}"
-        await blocking(relations.record, rt, call.account, target, cast(RelationState, learnt), source)
+        sent = outcome.error is None
+        source = call.name if sent else f"LinkedIn's answer to {call.name}"
+        state = cast(RelationState, learnt)
+        await blocking(relations.record, rt, call.account, target, state, source, call.args_digest if sent else None)
+        if outreach.invitation and sent and isinstance(outcome.data, dict):
+            invitation = outcome.data.get(outreach.invitation)
+            await blocking(relations.note_invitation, rt, call.account, invitation, target)
     return outcome
 
 

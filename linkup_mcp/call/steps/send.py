@@ -31,6 +31,6 @@ async def step(call: Call, next: Next) -> Outcome:
     outcome = from_reply(call.tool, reply, call.estimated)
     if outcome.error is None:
         people.learn(call.rt, outcome.data)
-        if call.spec.relations:  # who is connected or invited, for the free pre-send checks
+        if call.spec.relations or call.spec.ends_invitation:  # who is connected or invited: free checks
             await blocking(relations.learn, call.rt, call.name, call.spec, call.account, call.params, outcome.data)
     return outcome
