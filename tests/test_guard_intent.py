@@ -10,6 +10,7 @@ from typing import Any
 import httpx2
 import pytest
 
+from linkup_mcp.spec.catalog import Catalog, Exposure
 from tests.conftest import v2_error, v2_success
 
 pytestmark = pytest.mark.anyio
@@ -308,3 +309,43 @@ async def test_accepting_an_invitation_makes_its_sender_a_connection(harness: An
     connected = await h.call("network_invite", {"profile_url": BOB})
     assert connected["error"]["code"] == "ALREADY_CONNECTED" and "(network_accept at " in connected["error"]["message"]
     assert actions(h) == ["list_invitations", "accept"]
+
+
+async def test_credits_estimate_says_how_the_real_call_would_be_refused(harness: Any) -> None:
+    answer = {"results": [{"linkedin_url": JANE, "invitation_state": "CONNECTED"}], "total_results": 1}
+    h = harness(lambda r: httpx2.Response(200, json=v2_success(answer)))
+    await h.call("profiles_search_people", {"keyword": "x", "fetch_invitation_state": True})
+    estimate = await h.call("credits_estimate", {"tool": "network_invite", "arguments": {"profile_url": JANE}})
+    real = await h.call("network_invite", {"profile_url": JANE})
+    assert estimate["data"]["would_be_refused"] == {"code": real["error"]["code"], "message": real["error"]["message"]}
+    other = await h.call("credits_estimate", {"tool": "network_invite", "arguments": {"profile_url": BOB}})
+    assert "would_be_refused" not in other["data"] and other["data"]["sends"] == "at once"
+    assert len(h.requests) == 1 and [r["outcome"] for r in h.runtime.ledger.rows()] == ["OK", "ALREADY_CONNECTED"]
+
+
+async def test_credits_estimate_of_a_cached_lookup_is_free(harness: Any) -> None:
+    h = harness(lambda r: httpx2.Response(200, json=v2_success({"public_id": "jane-doe"})))
+    before = await h.call("credits_estimate", {"tool": "profiles_get", "arguments": {"profile_url": JANE}})
+    await h.call("profiles_get", {"profile_url": JANE})
+    after = await h.call("credits_estimate", {"tool": "profiles_get", "arguments": {"profile_url": JANE + "/"}})
+    fresh = await h.call(
+        "credits_estimate", {"tool": "profiles_get", "arguments": {"profile_url": JANE, "fresh": True}}
+    )
+    assert before["data"]["estimated"] == 1 and "cached" not in before["data"]
+    assert after["data"]["estimated"] == 0 and after["data"]["cached"] is True
+    assert fresh["data"]["estimated"] == 1 and len(h.requests) == 1
+
+
+async def test_in_compact_mode_a_preview_says_where_the_token_goes(harness: Any) -> None:
+    h = harness()
+    h.runtime.catalog = Catalog.build(exposure=Exposure.everything(), compact=True)
+    h.runtime.confirm_mode = "preview"
+    run = {"action": "messages_send", "arguments": {"profile_url": JANE, "message_text": "Hello"}}
+    preview = await h.call("linkup_run_action", run)
+    assert preview["data"]["next_step"] == (
+        "Show this to the user. To send, call the same action with the same arguments plus confirm_token in "
+        "them. Changed arguments need a new preview."
+    )
+    token = preview["data"]["confirm_token"]
+    sent = await h.call("linkup_run_action", {**run, "arguments": {**run["arguments"], "confirm_token": token}})
+    assert sent["ok"] is True and actions(h) == ["send"]

@@ -12,8 +12,10 @@ from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
 from linkup_mcp.call import compact, dispatch, safety, validation
-from linkup_mcp.call.context import blocking
+from linkup_mcp.call.context import Call, blocking
 from linkup_mcp.call.outcome import Outcome
+from linkup_mcp.call.steps import cache as cache_step
+from linkup_mcp.call.steps import outreach as outreach_step
 from linkup_mcp.call.steps.account import account_of
 from linkup_mcp.call.webhook_wait import wait_for_events
 from linkup_mcp.errors import Code, ToolError, did_you_mean
@@ -52,19 +54,28 @@ async def _estimate(
 
 
 async def _priced(rt: Runtime, name: str, target: CompiledTool, inner: dict[str, Any]) -> dict[str, Any]:
-    """Validate `inner` exactly as the real call would, say what it would cost and, for a call that
-    sends, whether it would send at once or after a preview or the user's yes; send nothing."""
+    """Validate `inner` exactly as the real call would, say what it would cost (0 when the cache
+    would answer) and, for a call that sends, whether it would send at once or after a preview or
+    the user's yes, or how the real call would be refused now (the same code and words); send
+    nothing, record nothing."""
     account = account_of(target.action, inner, rt.default_account)
     found = validation.call_problems(target, inner)
     if found:
         error = ToolError(Code.VALIDATION_ERROR, validation.summary(found), fields=found)
         return dispatch.envelope(rt, name, account, Outcome(error=error))
-    estimated = estimate(target.action.spec, inner)
+    call = Call(rt, target, inner, account=account, estimated=estimate(target.action.spec, inner))
+    free = await blocking(cache_step.cached, call)  # a fresh cached answer: the real call costs 0
+    if free:
+        call.estimated = 0
+    estimated = call.estimated
     remaining, daily_left, cap = rt.meter.remaining(), await blocking(rt.daily_left), rt.guards.max_credits_per_call
     fits = all(limit is None or estimated <= limit for limit in (cap, remaining, daily_left))
+    refused = await outreach_step.predicted_refusal(call) if target.action.spec.outreach else None
     data = {
         "tool": target.name,
         "estimated": estimated,
+        "cached": True if free else None,
+        "would_be_refused": {"code": str(refused.code), "message": refused.message} if refused else None,
         "rule": rule_text(target.action.spec.credits),
         "fits_budget": fits,
         "budget_remaining": remaining,

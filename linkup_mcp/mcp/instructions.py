@@ -78,7 +78,11 @@ def instructions(rt: Runtime) -> str:
     ]
     if catalog.compact:
         writes = f", and what sends or changes something with {RUN}" if effects(catalog) - {SideEffect.read} else ""
-        parts.append(f"Find actions with linkup_search_actions; run reads with {READ}{writes}.")
+        parts.append(
+            f"Find actions with linkup_search_actions; run reads with {READ}{writes}. A tool name in a result "
+            "or an error is such an action; its control arguments (confirm_token, allow_duplicate...) go in "
+            "`arguments`."
+        )
         parts.append(
             "Every call costs credits (each action's cost in its search result; dry_run: true estimates it free)."
         )

@@ -12,8 +12,8 @@ ESTIMATE_TOOL: dict[str, Any] = {
     "title": "Estimate a call's cost",
     "description": (
         "Estimate what a tool call would cost without making it: validates the arguments exactly as the "
-        "real call would, and returns data{estimated, rule, fits_budget, budget_remaining, daily_remaining, "
-        "sends: when a call that sends would send}. Use before large searches, batches and outreach."
+        "real call would, and returns data{estimated (0 if cached), rule, fits_budget, budget_remaining, "
+        "daily_remaining, sends, would_be_refused}. Use before large searches, batches and outreach."
         "\nCost: free (local; nothing is sent to LinkupAPI)."
     ),
     "inputSchema": {

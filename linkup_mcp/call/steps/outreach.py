@@ -24,11 +24,8 @@ async def step(call: Call, next: Next) -> Outcome:
         return await next(call)
     rt = call.rt
     target = people.target(rt, call.spec, call.args)
-    known = await blocking(relations.known, rt, call.account, target) if outreach.refuse_when else None
-    if known is not None and known.state == "none":
-        call.dedup_after = known.ts  # the one-per-person guard counts from this answer on
-    stop = None if call.args.get("allow_duplicate") else relation_error(call.action, known, call.args_digest)
-    stop = stop or rt.recipients.check(call.action, call.account, target)
+    known = await _known(call, target)
+    stop = _known_stop(call, target, known)
     token = call.args.get("confirm_token")
     previewing = rt.confirm_mode == "preview" and token is None
     if stop is None and previewing:
@@ -57,19 +54,51 @@ async def step(call: Call, next: Next) -> Outcome:
     return outcome
 
 
+async def _known(call: Call, target: str | None) -> Known | None:
+    """What answers showed about the target, when a known relation can refuse this call."""
+    outreach = call.spec.outreach
+    if outreach is None or not outreach.refuse_when:
+        return None
+    known = await blocking(relations.known, call.rt, call.account, target)
+    if known is not None and known.state == "none":
+        call.dedup_after = known.ts  # the one-per-person guard counts from this answer on
+    return known
+
+
+def _known_stop(call: Call, target: str | None, known: Known | None) -> ToolError | None:
+    """The free refusals: a known relation (unless allow_duplicate), the recipient cap."""
+    stop = None if call.args.get("allow_duplicate") else relation_error(call.action, known, call.args_digest)
+    return stop or call.rt.recipients.check(call.action, call.account, target)
+
+
+async def _gate_stop(call: Call, target: str | None) -> ToolError | None:
+    """What the ledger's gate and the process budget would refuse now, recording nothing."""
+    rt = call.rt
+    gate = admission(
+        call.action, call.account, call.args, call.estimated, rt.guards, target, call.args_digest, call.dedup_after
+    )
+    blocked = await blocking(rt.ledger.peek, gate)
+    if blocked is not None:
+        return gate_error(call.spec, blocked)
+    remaining = rt.meter.remaining()
+    if remaining is not None and call.estimated > remaining:
+        return ToolError(Code.BUDGET_EXCEEDED, over_process_budget(call))
+    return None
+
+
+async def predicted_refusal(call: Call) -> ToolError | None:
+    """How the real call would be refused now, in the same words, or None (credits_estimate);
+    records nothing. `call.estimated` must be set."""
+    target = people.target(call.rt, call.spec, call.args)
+    return _known_stop(call, target, await _known(call, target)) or await _gate_stop(call, target)
+
+
 async def preview(call: Call, target: str | None, known: Known | None) -> Outcome:
     """What would be sent, to whom, at what cost, and the token to send it; a send a check would
     refuse gets that refusal (the same code and words as the real call), and no token."""
     rt, outreach, params = call.rt, call.spec.outreach, call.params
-    gate = admission(
-        call.action, call.account, call.args, call.estimated, rt.guards, target, call.args_digest, call.dedup_after
-    )
-    remaining = rt.meter.remaining()
-    blocked = await blocking(rt.ledger.peek, gate)
-    if blocked is not None or (remaining is not None and call.estimated > remaining):
-        error = (
-            gate_error(call.spec, blocked) if blocked else ToolError(Code.BUDGET_EXCEEDED, over_process_budget(call))
-        )
+    error = await _gate_stop(call, target)
+    if error is not None:
         refused = await call.refuse(error.code, error.message)
         refused.extras["preview"] = True
         return refused
@@ -88,8 +117,13 @@ async def preview(call: Call, target: str | None, known: Known | None) -> Outcom
         "preview": shown,
         "confirm_token": token,
         "expires_in_s": TOKEN_TTL_S,
-        "next_step": "Show this to the user. To send, call the same tool with the same arguments plus "
-        "confirm_token. Changed arguments need a new preview.",
+        "next_step": "Show this to the user. To send, call the same "
+        + (
+            "action with the same arguments plus confirm_token in them"
+            if rt.catalog.compact
+            else "tool with the same arguments plus confirm_token"
+        )
+        + ". Changed arguments need a new preview.",
     }
     await blocking(call.record, Status.PREVIEW)
     return Outcome(data=data, extras={"preview": True}, estimated=call.estimated)
