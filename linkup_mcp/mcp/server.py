@@ -27,7 +27,7 @@ from linkup_mcp.call.confirmation import Answer, AnswerStates, Confirm, InputReq
 from linkup_mcp.call.dispatch import UnknownToolError
 from linkup_mcp.call.runtime import Runtime, open_runtime
 from linkup_mcp.config import Settings
-from linkup_mcp.errors import Code, ToolError
+from linkup_mcp.errors import Code, ToolError, did_you_mean
 from linkup_mcp.mcp import resources
 from linkup_mcp.mcp.instructions import instructions
 from linkup_mcp.mcp.prompts import PROMPTS, WorkflowPrompt
@@ -142,7 +142,10 @@ def create_server(
             except InputRequired as pending:
                 return input_required(pending.message, _binding(params, id(runtime), pending.message))
             except UnknownToolError:
-                raise MCPError(types.INVALID_PARAMS, f"Unknown tool: {params.name}. See tools/list.") from None
+                hint = did_you_mean(params.name, runtime.catalog.names())
+                raise MCPError(
+                    types.INVALID_PARAMS, f"Unknown tool: {params.name}. {hint + ' ' if hint else ''}See tools/list."
+                ) from None
             except Exception as exc:  # a bug of ours must not take the server down
                 log.error("tool %s failed: %s", params.name, runtime.redactor.text(repr(exc)))
                 error = ToolError(

@@ -29,6 +29,12 @@ async def test_filters_hide_tools_and_refuse_calls() -> None:
             with pytest.raises(MCPError) as refused:
                 await client.call_tool("messages_send", SEND)
             assert refused.value.code == types.INVALID_PARAMS and "Unknown tool: messages_send" in refused.value.message
+            with pytest.raises(MCPError) as misspelt:
+                await client.call_tool("messages_list_inbx", {})
+            assert misspelt.value.message == (
+                "Unknown tool: messages_list_inbx. did you mean messages_list_inbox or messages_get_conversation? "
+                "See tools/list."
+            )
             listed = await client.call_tool("messages_list_inbox", {})
             assert listed.is_error is False
         assert len(api.requests) == 1 and api.requests[0].body["action"] == "list_inbox"

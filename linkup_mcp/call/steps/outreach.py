@@ -55,9 +55,8 @@ async def step(call: Call, next: Next) -> Outcome:
 
 
 async def _known(call: Call, target: str | None) -> Known | None:
-    """What answers showed about the target, when a known relation can refuse this call."""
-    outreach = call.spec.outreach
-    if outreach is None or not outreach.refuse_when:
+    """What answers showed about the target (a preview shows it; `refuse_when` may refuse on it)."""
+    if target is None:
         return None
     known = await blocking(relations.known, call.rt, call.account, target)
     if known is not None and known.state == "none":
