@@ -24,7 +24,7 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
-API_KEY = "sandbox-key"
+API_KEY = "sandboxkey"
 ACCOUNT_ID = "acc_sandbox"
 
 

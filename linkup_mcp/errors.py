@@ -14,11 +14,15 @@ Code                              one failure kind (envelope `error.code`)
 ToolError                         one failure as the agent sees it: a code (or an API code we do not
                                   know yet, passed through), the message, the HTTP status
 LASTING, read_api_error           an API refusal that names a lasting state -> its own code and advice
-sentences                         parts joined as well-formed sentences (the API's message, our advice)
+sentences                         parts joined as well-formed sentences (the API's message, our advice),
+                                  an advice sentence the message already says left out
 
-`retryable` tells the agent whether the same call may succeed if repeated later; it is not our
-retry policy (api/retry.py), which never repeats a side effect. CHANNEL_ERROR's depends on the
-HTTP status: a 4xx is LinkedIn refusing this call, which fails the same way when repeated.
+`retryable` tells the agent whether repeating the same call soon, with nothing else changed, may
+succeed (a rate limit, a server error, a lost answer). A refusal that passes only once something
+changes — a reset time (PACING_LIMIT, a daily BUDGET_EXCEEDED), a reconnected account, a top-up,
+a higher budget — is not retryable, and its message says when or what. It is not our retry policy
+(api/retry.py), which never repeats a side effect. CHANNEL_ERROR's depends on the HTTP status: a
+4xx is LinkedIn refusing this call, which fails the same way when repeated.
 
 Lasting states. LinkupAPI reports what LinkedIn refuses as CHANNEL_ERROR, status "varies",
 advice "Retry or check the platform directly" (V2 migration guide's error table; the V2
@@ -68,16 +72,17 @@ class Code(str, Enum):
     ACCOUNT_INACTIVE = (
         "ACCOUNT_INACTIVE",
         False,
-        "Reconnect the LinkedIn account at app.linkupapi.com, then retry; accounts_get shows its status.",
+        "Reconnecting it is the user's step (app.linkupapi.com or linkup-mcp login); accounts_get shows when "
+        "the account is connected again.",
     )
     INVALID_ACTION = ("INVALID_ACTION", False, "This action is not supported by the API; see tools/list.")
     NOT_FOUND = ("NOT_FOUND", False)  # an unknown id in a URL path (webhooks); seen in the sandbox only
     INVALID_PARAMS = ("INVALID_PARAMS", False)
-    RATE_LIMITED = ("RATE_LIMITED", True, "Wait and retry later.")
+    RATE_LIMITED = ("RATE_LIMITED", True, "Wait up to a minute before calling again.")
     INSUFFICIENT_CREDITS = (
         "INSUFFICIENT_CREDITS",
         False,
-        "Top up at app.linkupapi.com; check the balance with credits_get.",
+        "Top up at app.linkupapi.com. Check the balance with credits_get.",  # two: the API may say the first
     )
     CHANNEL_ERROR = (  # retryable for 429/5xx only (is_retryable); a 4xx gets CHANNEL_REFUSED_HINT
         "CHANNEL_ERROR",
@@ -104,7 +109,7 @@ class Code(str, Enum):
         "Only 1st-degree connections can be messaged: invite them first with network_invite (a note can go "
         "with it), and message them once they accept.",
     )
-    TARGET_NOT_FOUND = (  # a profile, company or post; NOT_FOUND is an unknown id in a URL path
+    TARGET_NOT_FOUND = (  # a profile, company, post or job; NOT_FOUND is an unknown id in a URL path
         "TARGET_NOT_FOUND",
         False,
         "Check the URL: LinkedIn shows this account nothing there; find the right one with a search "
@@ -113,8 +118,8 @@ class Code(str, Enum):
     JOB_NOT_DRAFT = (
         "JOB_NOT_DRAFT",
         False,
-        "Only a draft job post can be published; drafts are made in LinkedIn Recruiter (no tool here creates "
-        "one), and recruiter_get_posts shows each post's status.",
+        "Drafts are made in LinkedIn Recruiter (no tool here creates one); recruiter_get_posts shows each job "
+        "post's status.",
     )
     NOT_PAGE_ADMIN = (
         "NOT_PAGE_ADMIN",
@@ -141,6 +146,11 @@ def did_you_mean(given: str, choices: Iterable[str], *, n: int = 3, cutoff: floa
 
     close = difflib.get_close_matches(given, list(choices), n=n, cutoff=cutoff)
     return f"did you mean {' or '.join(close)}?" if close else ""
+
+
+def counted(n: int, noun: str) -> str:
+    """`1 credit`, `2 credits`: refusals quote figures, and "1 credits" reads as a slip."""
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
 def is_retryable(code: str, http_status: int | None = None) -> bool:
@@ -180,14 +190,17 @@ class Lasting:
 
 _INVITE = frozenset({"network_invite"})
 _FIRST = r"(1st|first)[- ]degree"
+_GONE = (
+    r"(not found|not accessible|inaccessible|not visible|does ?n[o']t exist|no longer (exists|available)"
+    r"|unavailable)"
+)
 # First match wins: "they invited you" before any other pending invitation.
 LASTING: tuple[Lasting, ...] = (
     Lasting(
         Code.ALREADY_PENDING,
         r"invited you|sent you an invitation|(incoming|received) (an )?invitation|invitation from (them|this)",
         _INVITE,
-        "They have already invited you: accept with network_accept (entity_urn and shared_secret from "
-        "network_list_invitations).",
+        "Accept it with network_accept (entity_urn and shared_secret from network_list_invitations).",
         "invited_you",
     ),
     Lasting(
@@ -219,11 +232,15 @@ LASTING: tuple[Lasting, ...] = (
         frozenset({"recruiter_publish_job"}),
     ),
     Lasting(Code.NOT_PAGE_ADMIN, r"not (an? )?(page |company )?admin|must be an? (page |company )?admin"),
+    Lasting(  # a job post: its own advice (a job id, not a URL a search finds)
+        Code.TARGET_NOT_FOUND,
+        rf"\bjob( post)?s?\b[^.;]*?\b{_GONE}|\b(no such|unknown) job\b",
+        advice="List job posts with recruiter_get_posts.",
+    ),
     Lasting(
         Code.TARGET_NOT_FOUND,
-        r"\b(profile|member|user|person|company|page|organi[sz]ation|post|activity|comment)s?\b[^.;]*?"
-        r"\b(not found|not accessible|inaccessible|not visible|does ?n[o']t exist|no longer (exists|available)"
-        r"|unavailable)|\b(no such|unknown) (profile|member|user|company|page|organi[sz]ation|post)",
+        rf"\b(profile|member|user|person|company|page|organi[sz]ation|post|activity|comment)s?\b[^.;]*?\b{_GONE}"
+        r"|\b(no such|unknown) (profile|member|user|company|page|organi[sz]ation|post)",
     ),
 )
 _READ = frozenset({"CHANNEL_ERROR", "INVALID_PARAMS"})  # the API codes LASTING reads
@@ -245,16 +262,40 @@ def read_api_error(tool: str, code: str, message: str, http_status: int) -> tupl
 
 
 _CLOSERS = ")]}\"'”’"
+# Words that carry no advice of their own: an advice sentence made of the message's other words adds nothing.
+_FILLER = frozenset(
+    {"a", "an", "the", "and", "or", "but", "of", "to", "in", "on", "at", "by", "for", "with", "from", "as", "is"}
+    | {"are", "be", "been", "it", "its", "this", "that", "these", "those", "they", "them", "their", "there", "then"}
+    | {"than", "so", "if", "you", "your", "we", "our"}
+)
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9])")  # not "e.g. x" nor "app.linkupapi.com"
+
+
+def _content(text: str) -> set[str]:
+    """The words that carry meaning, lower case, a plural as its singular ("jobs" and "job" agree)."""
+    words = set()
+    for word in re.findall(r"[a-z0-9_]+", text.lower()):
+        if word in _FILLER or (len(word) < 2 and not word.isdigit()):
+            continue
+        words.add(word[:-1] if len(word) > 3 and word.endswith("s") and not word.endswith("ss") else word)
+    return words
 
 
 def sentences(*parts: str) -> str:
     """The non-empty parts as sentences: each ends with its own punctuation or gains a period, so
-    an API message and the advice after it never run together."""
-    out = []
+    an API message and the advice after it never run together. A sentence of a later part whose
+    every meaningful word is already in the text before it is left out: advice that repeats what
+    the API said ("Retry later." after "... Retry later.") only costs the agent a re-read."""
+    out: list[str] = []
+    said: set[str] = set()
     for part in parts:
         text = part.strip().rstrip(":;,").rstrip()
+        if out and text:
+            kept = [s for s in _SENTENCE_END.split(text) if not (_content(s) and _content(s) <= said)]
+            text = " ".join(kept).rstrip(":;,").rstrip()
         if text:
             out.append(text if text.rstrip(_CLOSERS).endswith((".", "!", "?")) else text + ".")
+            said |= _content(text)
     return " ".join(out)
 
 

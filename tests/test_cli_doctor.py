@@ -48,12 +48,12 @@ def specs_line() -> str:
 def test_all_good(
     sandbox: SandboxServer, ledger: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    env(monkeypatch, sandbox, api_key="sandbox-key", account_id="acc_sandbox")
+    env(monkeypatch, sandbox, api_key="sandboxkey", account_id="acc_sandbox")
     assert doctor(capsys) == (
         0,
         [
             "✓ configuration: valid",
-            "✓ API key: set (****-key)",
+            "✓ API key: set (****xkey)",
             f"✓ base URL: {sandbox.base_url} reachable, key accepted",
             "✓ account: acc_sandbox (Alex Morgan) active",
             f"✓ credits: {sandbox.state.balance} remaining",
@@ -85,12 +85,13 @@ def test_wrong_key(
 def test_inactive_account(
     sandbox: SandboxServer, ledger: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    env(monkeypatch, sandbox, api_key="sandbox-key", account_id="acc_inactive")
+    env(monkeypatch, sandbox, api_key="sandboxkey", account_id="acc_inactive")
     status, lines = doctor(capsys)
     assert status == 1
     assert lines[3] == (
         "✗ account: acc_inactive (Jordan Lee) is disconnected: LinkedIn session expired; re-login via POST /v2/login. "
-        "Reconnect the LinkedIn account at app.linkupapi.com, then retry; accounts_get shows its status."
+        "Reconnecting it is the user's step (app.linkupapi.com or linkup-mcp login); accounts_get shows when the "
+        "account is connected again."
     )
     assert [line[0] for line in lines] == ["✓", "✓", "✓", "✗", "✓", "✓", "✓"]
 
@@ -98,7 +99,7 @@ def test_inactive_account(
 def test_unknown_and_missing_account(
     sandbox: SandboxServer, ledger: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    env(monkeypatch, sandbox, api_key="sandbox-key", account_id="acc_nope")
+    env(monkeypatch, sandbox, api_key="sandboxkey", account_id="acc_nope")
     assert doctor(capsys)[1][3] == (
         "✗ account: acc_nope: INVALID_ACCOUNT: Account not found: acc_nope. List valid account ids with accounts_list."
     )
@@ -160,7 +161,7 @@ def test_invalid_configuration_and_unwritable_ledger(
 def test_no_credits_left(
     sandbox: SandboxServer, ledger: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    env(monkeypatch, sandbox, api_key="sandbox-key", account_id="acc_sandbox")
+    env(monkeypatch, sandbox, api_key="sandboxkey", account_id="acc_sandbox")
     before = sandbox.state.balance
     sandbox.state.set_balance(0)
     try:
@@ -168,7 +169,7 @@ def test_no_credits_left(
     finally:
         sandbox.state.set_balance(before)
     assert status == 1
-    assert lines[4] == "✗ credits: 0 remaining. Top up at app.linkupapi.com; check the balance with credits_get."
+    assert lines[4] == "✗ credits: 0 remaining. Top up at app.linkupapi.com. Check the balance with credits_get."
 
 
 def test_a_misspelled_toolset_fails_the_configuration_check(

@@ -30,10 +30,7 @@ PENDING = (
     "An invitation to them is already pending: wait for their answer, or withdraw it with network_withdraw "
     "(network_list_sent lists it)."
 )
-INVITED_YOU = (
-    "They have already invited you: accept with network_accept (entity_urn and shared_secret from "
-    "network_list_invitations)."
-)
+INVITED_YOU = "Accept it with network_accept (entity_urn and shared_secret from network_list_invitations)."
 
 # tool, arguments, the API's message (CHANNEL_ERROR, HTTP 400), the code and advice the agent gets
 REFUSALS = [
@@ -169,7 +166,9 @@ async def test_an_outreach_answered_5xx_stays_unknown(harness: Any) -> None:
         ("network_invite", "not a 1st-degree connection", None),
         ("recruiter_close_job", "Job is not a draft", None),
         ("network_accept", "Invitation not found", None),
-        ("recruiter_get_candidates", "Job not found: 1 (list job posts with get_posts)", None),
+        ("recruiter_get_candidates", "Job not found: 1", "TARGET_NOT_FOUND"),  # a job id: any tool
+        ("recruiter_publish_job", "No such job", "TARGET_NOT_FOUND"),
+        ("recruiter_close_job", "Job 1 is not open (status DRAFT); nothing to close", None),
         ("network_invite", "LinkedIn weekly invitation limit reached", None),
     ],
 )

@@ -144,7 +144,7 @@ def test_official_cli_packs_validates_and_the_bundle_runs(mcpb_cli: Path, tmp_pa
     assert [t["name"] for t in data["tools"]] == [t["name"] for t in manifest()["tools"]]
 
     # The user gives only the required key; the optional settings keep their defaults.
-    given = {"api_key": "sandbox-key"}
+    given = {"api_key": "sandboxkey"}
     values = {k: o["default"] for k, o in data["user_config"].items() if "default" in o} | given
     variables = {"__dirname": str(installed)} | {
         f"user_config.{k}": str(v).lower() if isinstance(v, bool) else str(v) for k, v in values.items()

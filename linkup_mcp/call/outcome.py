@@ -6,6 +6,7 @@ sentence, followed by what to do next; a refusal naming a lasting state gets tha
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -32,14 +33,18 @@ class Outcome:
 
 
 def unknown_outcome(tool: CompiledTool, what: str) -> ToolError:
-    check = tool.action.spec.verify_with or "the matching list or get tool"
+    """OUTCOME_UNKNOWN: what went wrong, and how to check before calling again. The spec's
+    `verify_with` is quoted after a colon, as written: a clause ("X shows whether it was sent") or
+    a tool with a remark ("accounts_get (status connected means it went through)") both read there."""
+    verify = tool.action.spec.verify_with
+    check = (
+        f"Before calling {tool.name} again, check: {verify}"
+        if verify
+        else f"Before calling {tool.name} again, check whether it happened with the matching list or get tool"
+    )
     return ToolError(
         Code.OUTCOME_UNKNOWN,
-        sentences(
-            what,
-            "The action may or may not have happened; it was not retried.",
-            f"Check with {check} before calling {tool.name} again.",
-        ),
+        sentences(what, "The action may or may not have happened; it was not retried.", check),
     )
 
 
@@ -49,6 +54,14 @@ def transport_error(tool: CompiledTool, exc: TransportFailure) -> ToolError:
     code = Code.TIMEOUT if exc.kind == "timeout" else Code.NETWORK_ERROR
     tries = f" after {exc.attempts} attempts" if exc.attempts > 1 else ""
     return ToolError(code, f"LinkupAPI could not be reached ({exc.detail}){tries}. Retry later; nothing was charged.")
+
+
+def rate_limit_hint(reply: Reply) -> str:
+    """How long to wait before calling again: the API's Retry-After when it sent one, else its
+    rate window (a minute)."""
+    if reply.retry_after is None:
+        return Code.RATE_LIMITED.hint
+    return f"LinkupAPI asks to wait {math.ceil(reply.retry_after)} s before the next call."
 
 
 def from_reply(tool: CompiledTool, reply: Reply, estimated: int) -> Outcome:
@@ -73,8 +86,8 @@ def from_reply(tool: CompiledTool, reply: Reply, estimated: int) -> Outcome:
             return Outcome(error=unknown_outcome(tool, what), charged=charged or 0)
         # A refusal naming a lasting state (already connected, not a connection...) gets its own code.
         code, hint, shows = read_api_error(tool.name, code, message, status)
-        if code == Code.RATE_LIMITED and reply.retry_after is not None:
-            hint = f"Retry after {reply.retry_after:.0f} s."
+        if code == Code.RATE_LIMITED:
+            hint = rate_limit_hint(reply)
         error = ToolError(code, sentences(message, hint), http_status=status)
         return Outcome(error=error, charged=charged or 0, shows=shows)
     # Not the V2 envelope: an HTML error page, invalid or truncated JSON, a proxy's answer.
@@ -83,5 +96,7 @@ def from_reply(tool: CompiledTool, reply: Reply, estimated: int) -> Outcome:
     if side_effecting and (status >= 500 or 200 <= status < 300):
         return Outcome(error=unknown_outcome(tool, what + detail))
     if status == 429:
-        return Outcome(error=ToolError(Code.RATE_LIMITED, "Rate limited by LinkupAPI. " + Code.RATE_LIMITED.hint, 429))
+        return Outcome(
+            error=ToolError(Code.RATE_LIMITED, sentences("Rate limited by LinkupAPI", rate_limit_hint(reply)), 429)
+        )
     return Outcome(error=ToolError(Code.BAD_RESPONSE, sentences(what + detail, "Retry later."), http_status=status))

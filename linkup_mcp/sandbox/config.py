@@ -27,7 +27,7 @@ class SandboxConfig:
     """
 
     seed: int = 42
-    api_key: str = "sandbox-key"
+    api_key: str = "sandboxkey"  # no 8-character piece of it occurs in the sandbox's data (redact.FRAGMENT)
     account_id: str = "acc_sandbox"
     initial_credits: int = 1000
     rate_limit_per_minute: int = 300

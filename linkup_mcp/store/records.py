@@ -16,7 +16,9 @@ from datetime import datetime, timedelta, timezone
 from enum import Enum
 from typing import Any, Protocol
 
-from linkup_mcp.errors import Code
+from linkup_mcp.errors import Code, counted
+from linkup_mcp.spec.catalog import default_actions
+from linkup_mcp.spec.parts import PerResults
 
 
 class Status(str, Enum):
@@ -146,21 +148,54 @@ def duplicate_refusal(a: Admission, prior: tuple[Any, ...]) -> Refusal:
 
 
 def pacing_refusal(a: Admission, used: int, now: float) -> Refusal:
-    reset = next_utc_midnight(now).strftime("%Y-%m-%dT%H:%M:%SZ")
+    """PACING_LIMIT: the cap reached and when it resets; a cap of 0 never resets (the kind is off)."""
+    if not a.kind_cap:
+        return Refusal(
+            Code.PACING_LIMIT,
+            f"LINKUP_PACING blocks {a.kind} outreach for this server ({a.kind}=0), for every account and with "
+            "no daily reset; only the user can set a cap above 0.",
+        )
     return Refusal(
         Code.PACING_LIMIT,
         f"Daily {a.kind} cap reached for account {a.account}: {used} of {a.kind_cap} today (UTC). "
-        f"It resets at {reset}. Raise it with LINKUP_PACING if you accept the account-safety risk.",
+        f"It resets at {iso_midnight(now)}. Raise it with LINKUP_PACING if you accept the account-safety risk.",
     )
 
 
 def budget_refusal(a: Admission, left: int, now: float) -> Refusal:
+    """BUDGET_EXCEEDED by the daily budget, with what lets the call through: fewer results where
+    the cost counts them, else the reset or a higher budget (the user's decision)."""
+    fewer = fewer_results(results_rule(a.tool), left)
+    reset = iso_midnight(now)
+    advice = (
+        f"{fewer}, wait for the reset at {reset}, or ask the user for a higher LINKUP_DAILY_CREDITS."
+        if fewer
+        else f"It resets at {reset}; until then only a higher LINKUP_DAILY_CREDITS, set by the user, lets it through."
+    )
     return Refusal(
         Code.BUDGET_EXCEEDED,
-        f"This call is estimated at {a.estimated} credits but only {left} of the daily budget "
-        f"(LINKUP_DAILY_CREDITS={a.daily_budget}) is left today (UTC). Ask for fewer results, "
-        f"or wait until {next_utc_midnight(now).strftime('%Y-%m-%dT%H:%M:%SZ')}.",
+        f"This call is estimated at {counted(a.estimated, 'credit')} but only {left} of the daily budget "
+        f"(LINKUP_DAILY_CREDITS={a.daily_budget}) is left today (UTC). {advice}",
     )
+
+
+def iso_midnight(now: float) -> str:
+    """The next 00:00 UTC, when the daily counts (pacing, the daily budget) start again."""
+    return iso(next_utc_midnight(now).timestamp())
+
+
+def results_rule(tool: str) -> PerResults | None:
+    """The packaged spec's rule when `tool`'s cost counts results, else None. The specs are loaded
+    once per process, by the catalog already: no file is read inside the ledger's transaction."""
+    action = next((a for a in default_actions() if a.tool == tool), None)
+    return action.spec.credits.per_results if action else None
+
+
+def fewer_results(per: PerResults | None, left: int) -> str:
+    """'Ask for at most N results (param)' when the cost counts results and N >= 1 fit in `left`
+    credits; '' when fewer results would not help (a flat price, or too little left)."""
+    most = left // per.credits * per.every if per and per.credits else 0
+    return f"Ask for at most {most} results ({per.param})" if per and most else ""
 
 
 class Limiter(Protocol):

@@ -19,7 +19,7 @@ from linkup_mcp.sandbox import SandboxConfig, SandboxServer
 
 ACCOUNT = "acc_sandbox"
 INACTIVE = "acc_inactive"
-KEY = "sandbox-key"
+KEY = "sandboxkey"
 INITIAL = SandboxConfig().initial_credits
 MEDIA_LINK = "https://cdn.example.org/pictures/deck.png"
 

@@ -13,7 +13,7 @@ import pytest
 from linkup_mcp.sandbox import SandboxServer
 from linkup_mcp.sandbox.login import ACCEPTED_CODE, EXPIRED_TOKEN
 
-KEY = "sandbox-key"
+KEY = "sandboxkey"
 CONNECT, CODE, APP, RECONNECT = (
     "sandbox-login-connect",
     "sandbox-login-code",

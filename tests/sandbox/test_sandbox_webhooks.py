@@ -27,7 +27,7 @@ import pytest
 from linkup_mcp.sandbox import SandboxConfig, SandboxServer
 
 ACCOUNT = "acc_sandbox"
-KEY = "sandbox-key"
+KEY = "sandboxkey"
 DELAY = 0.2
 KEEPALIVE = 0.3
 CONFIG = SandboxConfig(event_delay_s=DELAY, keepalive_s=KEEPALIVE)

@@ -13,9 +13,10 @@ from linkup_mcp.call.confirmation import InputRequired
 from linkup_mcp.call.context import Call, Next, blocking
 from linkup_mcp.call.outcome import Outcome
 from linkup_mcp.call.outreach import admission, gate_error
-from linkup_mcp.errors import Code
-from linkup_mcp.spec.credits import rule_text
+from linkup_mcp.errors import Code, counted
+from linkup_mcp.spec.credits import estimate, rule_text
 from linkup_mcp.store.ledger import OK, OUTCOME_UNKNOWN, Refusal, Status
+from linkup_mcp.store.records import fewer_results
 
 
 async def step(call: Call, next: Next) -> Outcome:
@@ -75,8 +76,21 @@ async def _gated(call: Call, next: Next) -> Outcome:
 
 
 def over_process_budget(call: Call) -> str:
-    """Why LINKUP_MAX_CREDITS refuses this call (a preview says it in the same words)."""
+    """Why LINKUP_MAX_CREDITS refuses this call, and what lets it through (a preview says it in
+    the same words): fewer results where the cost counts them; else only the user, since this
+    budget does not reset while the server runs."""
+    left = call.rt.meter.remaining() or 0
+    per = call.spec.credits.per_results
+    fewer = fewer_results(per, left)
+    if per and fewer and estimate(call.spec, {**call.args, per.param: 1}) > left:
+        fewer = ""  # a surcharge leaves no room for even one result
+    advice = (
+        f"{fewer}, or ask the user for a higher LINKUP_MAX_CREDITS."
+        if fewer
+        else "This budget does not reset while the server runs: only a higher LINKUP_MAX_CREDITS, set by the "
+        "user, lets it through."
+    )
     return (
-        f"This call is estimated at {call.estimated} credits ({rule_text(call.spec.credits)}) but only "
-        f"{call.rt.meter.remaining()} of the LINKUP_MAX_CREDITS budget is left. Ask for fewer results."
+        f"This call is estimated at {counted(call.estimated, 'credit')} ({rule_text(call.spec.credits)}) but only "
+        f"{left} of the LINKUP_MAX_CREDITS budget ({call.rt.meter.max_credits}) is left. {advice}"
     )

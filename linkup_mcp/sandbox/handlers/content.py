@@ -246,7 +246,7 @@ def answer_comment(ctx: Ctx, params: dict[str, Any]) -> Outcome:
     if found is None:
         raise ApiError(
             "INVALID_PARAMS",
-            f"Comment not found: {params['comment_urn']} (use comment_urn from get_comments)",
+            f"Comment not found: {params['comment_urn']} (use a comment_urn from content_get_comments)",
         )
     post, parent = found
     if find_person(world, params["profile_urn"]) is None:

@@ -138,7 +138,7 @@ def get_conversation(ctx: Ctx, params: dict[str, Any]) -> Outcome:
         if conv is None:
             raise ApiError(
                 "INVALID_PARAMS",
-                f"Conversation not found: {params['conversation_id']} (list conversations with list_inbox)",
+                f"Conversation not found: {params['conversation_id']} (list conversations with messages_list_inbox)",
             )
     else:
         person = require_person(world, params["profile_url"])

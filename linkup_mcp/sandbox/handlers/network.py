@@ -96,7 +96,7 @@ def accept(ctx: Ctx, params: dict[str, Any]) -> Outcome:
         raise ApiError(
             "INVALID_PARAMS",
             f"Invitation not found: {params['entity_urn']} (it may be accepted, withdrawn or expired; "
-            "list pending ones with list_invitations)",
+            "list pending ones with network_list_invitations)",
         )
     if params["shared_secret"] != inv.shared_secret:
         raise ApiError("INVALID_PARAMS", f"Invalid parameter: shared_secret does not match invitation {inv.id}")
@@ -194,7 +194,7 @@ def withdraw(ctx: Ctx, params: dict[str, Any]) -> Outcome:
     if inv is None:
         raise ApiError(
             "INVALID_PARAMS",
-            f"Invitation not found: {params['invitation_id']} (no pending sent invitation with this id; see list_sent)",
+            f"Invitation not found: {params['invitation_id']} (no pending sent invitation with this id; see network_list_sent)",
         )
 
     def effect() -> dict[str, Any]:
@@ -215,7 +215,7 @@ def check_invitation(ctx: Ctx, params: dict[str, Any]) -> Outcome:
         message = f"Your invitation to {p.full_name} is pending."
     elif received := _pending(world, p.id, "received"):
         state, kind, inv_id = "PENDING", "RECEIVED", received.id
-        message = f"{p.full_name} invited you; accept it with action accept."
+        message = f"{p.full_name} invited you; accept it with network_accept."
     else:
         state, kind, inv_id, message = "NO_INVITATION", None, None, f"No invitation between you and {p.full_name}."
     return Outcome(

@@ -20,7 +20,7 @@ from linkup_mcp.sandbox.pdf import text_pdf
 def _job(world: World, job_id: str) -> Job:
     job = world.jobs.get(job_id.strip())
     if job is None:
-        raise ApiError("INVALID_PARAMS", f"Job not found: {job_id} (list job posts with get_posts)")
+        raise ApiError("INVALID_PARAMS", f"Job not found: {job_id} (list job posts with recruiter_get_posts)")
     return job
 
 
@@ -86,7 +86,7 @@ def get_cv(ctx: Ctx, params: dict[str, Any]) -> Outcome:
     if c is None:
         raise ApiError(
             "INVALID_PARAMS",
-            f"Application not found: {params['application_id']} (use application_id from get_candidates)",
+            f"Application not found: {params['application_id']} (use an application_id from recruiter_get_candidates)",
         )
     pdf, filename = cv_pdf(world, c)
     cv = {"content": base64.b64encode(pdf).decode(), "content_type": "application/pdf", "filename": filename}
