@@ -1,16 +1,21 @@
-"""Credit-capped auto-pagination against the sandbox: stops exactly at the cap, resumes from next."""
+"""Credit-capped auto-pagination against the sandbox: stops exactly at the cap, resumes from next, and on
+a pages-style search neither pays twice for a result it can avoid re-reading nor drops one it paid for."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from typing import Any
 
 import pytest
 
 from linkup_mcp.api.client import LinkupClient
+from linkup_mcp.call.context import Call
+from linkup_mcp.call.outcome import Outcome
 from linkup_mcp.call.runtime import Runtime
+from linkup_mcp.call.steps import autopage
 from linkup_mcp.sandbox import SandboxServer
 from linkup_mcp.spec.catalog import Catalog
-from linkup_mcp.spec.credits import CreditMeter
+from linkup_mcp.spec.credits import CreditMeter, estimate
 
 pytestmark = pytest.mark.anyio
 
@@ -94,3 +99,123 @@ async def test_max_credits_only_on_list_tools(world: tuple[Runtime, SandboxServe
     assert result["ok"] is True and result["credits"]["charged"] == 1 == debited(sandbox)
     cheap = await d.call("messages_send", {"profile_url": "x", "message_text": "y", "max_credits": 1})
     assert cheap["error"]["code"] == "VALIDATION_ERROR" and len(sandbox.state.requests) == 1
+
+
+async def everyone(d: Runtime, keyword: str) -> list[str]:
+    """The sandbox's whole result list for a search, in its order (one call, after the checks)."""
+    found = await d.call("profiles_search_people", {"keyword": keyword, "total_results": 200})
+    assert found["data"]["total_available_results"] == len(found["data"]["results"]) < 200
+    return [p["public_id"] for p in found["data"]["results"]]
+
+
+def ids(result: dict[str, Any]) -> list[str]:
+    return [p["public_id"] for p in result["data"]["results"]]
+
+
+async def test_a_capped_search_reads_whole_api_pages_and_pays_for_nothing_twice(
+    world: tuple[Runtime, SandboxServer],
+) -> None:
+    """The review's case: 10 asked (the default), 2 credits. The first window reaches as far into
+    page 1 as the credits do, instead of 10 results then the same 10 again."""
+    d, sandbox = world
+    result = await d.call("profiles_search_people", {"keyword": "CTO", "max_credits": 2})
+    assert [r.params for r in sandbox.state.requests] == [{"keyword": "CTO", "total_results": 20}]
+    assert result["auto_pages"] == {"pages": 1, "results": 20, "credits": 2, "stopped": "max_credits"}
+    assert result["credits"]["charged"] == 2 == debited(sandbox) and result["credits"]["estimated"] == 2
+    assert result["next"] == {"keyword": "CTO", "start_page": 1, "end_page": 1, "skip": 20}
+    assert result["has_more"] is True
+    # following `next` by hand: page 1 again, whole (charged whole), less the 20 already returned
+    rest = await d.call("profiles_search_people", result["next"])
+    assert sandbox.state.requests[-1].params == {"keyword": "CTO", "start_page": 1, "end_page": 1}
+    assert rest["credits"]["charged"] == 3 and rest["next"] is None and rest["has_more"] is False
+    assert ids(result) + ids(rest) == await everyone(d, "CTO")  # 26: no gap, no repeat
+
+
+async def test_a_search_that_ends_within_the_cap_is_one_window(world: tuple[Runtime, SandboxServer]) -> None:
+    d, sandbox = world
+    result = await d.call("profiles_search_people", {"keyword": "CTO", "max_credits": 10})
+    assert [r.params for r in sandbox.state.requests] == [{"keyword": "CTO", "total_results": 50}]
+    assert result["auto_pages"] == {"pages": 1, "results": 26, "credits": 3, "stopped": "end"}
+    assert result["credits"] == {"charged": 3, "estimated": 5, "session_spent": 3, "budget_remaining": None}
+    assert result["next"] is None and result["has_more"] is False and debited(sandbox) == 3
+    assert ids(result) == await everyone(d, "CTO")
+
+
+async def test_a_long_search_pages_by_50_then_resumes_mid_page_paying_the_reread_it_says(
+    world: tuple[Runtime, SandboxServer],
+) -> None:
+    """149 results. 12 credits: pages 1 and 2 whole, 20 of page 3. Resuming from `next` must ask
+    for page 3 from its first result (LinkupAPI has no other way in): those 20 are paid again,
+    counted against max_credits and reported as `reread`."""
+    d, sandbox = world
+    first = await d.call("profiles_search_people", {"keyword": "e", "max_credits": 12})
+    assert [r.params for r in sandbox.state.requests] == [
+        {"keyword": "e", "total_results": 50},
+        {"keyword": "e", "start_page": 2, "end_page": 2},
+        {"keyword": "e", "start_page": 3, "end_page": 3, "total_results": 20},
+    ]
+    assert first["auto_pages"] == {"pages": 3, "results": 120, "credits": 12, "stopped": "max_credits"}
+    assert first["credits"]["charged"] == 12 == debited(sandbox)
+    assert first["next"] == {"keyword": "e", "start_page": 3, "end_page": 3, "skip": 20}
+    assert first["has_more"] is True
+
+    too_little = await d.call("profiles_search_people", {**first["next"], "max_credits": 2})
+    assert too_little["error"]["code"] == "BUDGET_EXCEEDED" and len(sandbox.state.requests) == 3
+    assert too_little["error"]["message"] == (
+        "max_credits=2 does not cover one new result: LinkupAPI's pages start at their first result, so "
+        "reading on from result 21 of page 3 pays again for the 20 of it already returned (3 credits for "
+        "the next result); raise max_credits."
+    )
+
+    second = await d.call("profiles_search_people", {**first["next"], "max_credits": 3})
+    assert sandbox.state.requests[-1].params == {"keyword": "e", "start_page": 3, "end_page": 3, "total_results": 30}
+    assert second["auto_pages"] == {"pages": 1, "results": 10, "credits": 3, "stopped": "max_credits", "reread": 20}
+    assert second["credits"]["charged"] == 3 and debited(sandbox) == 15
+    assert second["next"] == {"keyword": "e", "start_page": 3, "end_page": 3, "skip": 30}
+
+    third = await d.call("profiles_search_people", {**second["next"], "max_credits": 50})
+    assert sandbox.state.requests[-1].params == {"keyword": "e", "start_page": 3, "end_page": 3}
+    assert third["auto_pages"] == {"pages": 1, "results": 19, "credits": 5, "stopped": "end", "reread": 30}
+    assert third["next"] is None and third["has_more"] is False and debited(sandbox) == 20
+    assert ids(first) + ids(second) + ids(third) == await everyone(d, "e")
+
+
+async def test_an_uncapped_search_reads_the_whole_list_in_pages(world: tuple[Runtime, SandboxServer]) -> None:
+    d, sandbox = world
+    result = await d.call("profiles_search_people", {"keyword": "e", "total_results": 10, "max_credits": 50})
+    assert [r.params for r in sandbox.state.requests] == [
+        {"keyword": "e", "total_results": 50},
+        {"keyword": "e", "start_page": 2, "end_page": 2},
+        {"keyword": "e", "start_page": 3, "end_page": 3},
+    ]
+    assert result["auto_pages"] == {"pages": 3, "results": 149, "credits": 15, "stopped": "end"}
+    assert result["credits"]["charged"] == 15 == debited(sandbox) and result["next"] is None
+    assert ids(result) == await everyone(d, "e")
+
+
+async def test_a_short_page_that_says_more_is_read_on_and_never_called_the_end(harness: Any) -> None:
+    """An API that gives fewer results than asked yet says there are more: the next window re-reads
+    what it must (counted), and a window that brings nothing new stops — with `next`, not "end"."""
+    rt = harness().runtime
+    sent: list[dict[str, Any]] = []
+    pages = [list(range(30)), list(range(35)), list(range(35))]  # page 1 cut at 30, then at 35, twice
+
+    async def api(call: Call) -> Outcome:
+        sent.append({k: v for k, v in call.args.items() if k != "skip"})
+        got = pages[len(sent) - 1]
+        data = {"results": [{"i": i} for i in got], "total_available_results": 80}
+        return Outcome(data=data, charged=-(-len(got) // 10), estimated=estimate(call.spec, call.args))
+
+    tool = rt.catalog.tools["profiles_search_people"]
+    done = await autopage.step(Call(rt, tool, {"keyword": "x", "max_credits": 20}, account="acc_1"), api)
+    assert sent == [
+        {"keyword": "x", "total_results": 50},
+        {"keyword": "x", "start_page": 1, "end_page": 1},  # from result 31: page 1 again, 30 re-read
+        {"keyword": "x", "start_page": 1, "end_page": 1},  # from 36: nothing new came
+    ]
+    assert [r["i"] for r in done.data["results"]] == list(range(35))
+    assert done.extras["auto_pages"] == {
+        "pages": 3, "results": 35, "credits": 11, "stopped": "no new results", "reread": 65,
+    }  # fmt: skip
+    assert done.next_args == {"keyword": "x", "start_page": 1, "end_page": 1, "skip": 35}
+    assert done.extras["has_more"] is True

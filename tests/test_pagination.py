@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from linkup_mcp.call.pagination import advance, has_more
+from linkup_mcp.call.pagination import NextRequest, advance, has_more, pages_request, pages_step
 from linkup_mcp.spec.models import Pagination, PaginationStyle
 
 OFFSET = Pagination(style=PaginationStyle.offset)
@@ -17,6 +17,8 @@ PAGES = Pagination(style=PaginationStyle.pages, page_size=10, items="results", c
 PAGES_LIMIT = Pagination(style=PaginationStyle.pages, page_size=10, items="results", count="limit")
 PAGES_NO_COUNT = Pagination(style=PaginationStyle.pages, page_size=10, items="results")
 FEED = Pagination(style=PaginationStyle.since, items="items")
+# LinkupAPI's searches: 50 results a page, total_results cuts a window (tool_specs/profiles.yaml)
+SEARCH = Pagination(style=PaginationStyle.pages, page_size=50, items="results", count="total_results")
 
 
 def results(n: int, **more: Any) -> dict[str, Any]:
@@ -130,3 +132,83 @@ def test_an_empty_feed_page_keeps_where_it_was() -> None:
 def test_an_event_feed_with_times_it_cannot_read_continues_from_the_text() -> None:
     _, nxt = advance(FEED, {}, {"items": [event(1, "yesterday"), event(2, "today")]})
     assert nxt == {"since": "today", "seen": ["e2"]}
+
+
+@pytest.mark.parametrize(
+    ("args", "step"),
+    [
+        ({"keyword": "x"}, 10),  # the count's default
+        ({"total_results": 120}, 120),
+        ({"start_page": 2, "end_page": 3}, 100),
+        ({"start_page": 3, "end_page": 3, "total_results": 30}, 30),
+        ({"start_page": 1, "end_page": 1, "skip": 20}, 30),  # a `next` that resumes mid-page: the rest of it
+        ({"start_page": 1, "end_page": 1, "total_results": 10, "skip": 10}, 1),  # asks nothing new: one
+    ],
+)
+def test_the_agents_page_size_is_the_new_results_its_call_asks_for(args: dict[str, Any], step: int) -> None:
+    assert pages_step(SEARCH, args, 10) == step
+
+
+R = "total_results"
+MID = {"start_page": 3, "end_page": 3, "skip": 20}  # a `next` that resumes mid-page
+PLANS: list[tuple[dict[str, Any], int, int, int | None, int | None, NextRequest | None]] = [
+    # (args, size, step, most, grow, planned): 10 asked, the window goes on to the end of page 1
+    ({"keyword": "x"}, 50, 10, None, None, NextRequest({"keyword": "x", R: 50}, 0)),
+    ({"keyword": "x"}, 50, 10, 20, None, NextRequest({"keyword": "x", R: 20}, 0)),  # the credits left buy 20
+    ({"keyword": "x"}, 50, 10, None, 20, NextRequest({"keyword": "x", R: 20}, 0)),  # a budget allows 20 a call
+    ({"keyword": "x"}, 50, 10, None, 5, NextRequest({"keyword": "x", R: 10}, 0)),  # never below the ask
+    ({R: 120}, 50, 120, None, None, NextRequest({R: 150}, 0)),
+    ({"start_page": 2, "end_page": 2}, 50, 50, None, None, NextRequest({"start_page": 2, "end_page": 2}, 0)),
+    # mid-page (a `next` with skip): the window must start at the page's first result: 20 re-read
+    (MID, 50, 10, None, None, NextRequest(MID, 20)),  # on to the end of page 3
+    (MID, 50, 10, 30, None, NextRequest({**MID, R: 30}, 20)),  # 30 buy 10 new ones
+    (MID, 50, 10, 20, None, None),  # 20 buy only what it has
+    ({"start_page": 2, "end_page": 2, "skip": 10}, 50, 60, None, None,
+     NextRequest({"start_page": 2, "end_page": 3, "skip": 10}, 10)),
+    # the answer said 25 a page: total_results sizes the window as the estimate reads it
+    ({"start_page": 2, "end_page": 2}, 25, 25, None, None, NextRequest({"start_page": 2, "end_page": 2, R: 25}, 0)),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("args", "size", "step", "most", "grow", "planned"), PLANS)
+def test_a_search_window_starts_at_a_page_and_ends_at_one_unless_the_credits_end_first(
+    args: dict[str, Any], size: int, step: int, most: int | None, grow: int | None, planned: NextRequest | None
+) -> None:
+    assert pages_request(SEARCH, args, size, step, most, grow) == planned
+
+
+def test_a_window_that_cannot_be_cut_takes_whole_pages() -> None:
+    assert pages_request(PAGES_NO_COUNT, {}, 10, 5, 25, None) == NextRequest({"start_page": 1, "end_page": 1}, 0)
+    assert pages_request(PAGES_NO_COUNT, {}, 10, 15, 25, None) == NextRequest({"start_page": 1, "end_page": 2}, 0)
+    assert pages_request(PAGES_NO_COUNT, {}, 10, 5, 5, None) is None  # half a page is not for sale
+
+
+@pytest.mark.parametrize("step", [1, 10, 30, 50, 70, 120])
+def test_planned_windows_read_each_result_once_and_pay_for_none_twice(step: int) -> None:
+    """A simulated search of 137 results (1 credit per 10 returned, pages of 50): whatever the
+    agent's page size, the windows return every result once and re-read nothing."""
+    everything = list(range(137))
+    sent: list[dict[str, Any]] = []
+
+    def api(args: dict[str, Any]) -> dict[str, Any]:
+        sent.append({k: v for k, v in args.items() if k != "skip"})
+        if "start_page" in args:
+            window = everything[(args["start_page"] - 1) * 50 : args["end_page"] * 50]
+            page = window[: args[R]] if R in args else window
+        else:
+            page = everything[: args.get(R, 10)]
+        return {"results": page, "total_available_results": len(everything)}
+
+    seen: list[int] = []
+    returned = rereads = 0
+    args: dict[str, Any] | None = {"keyword": "x", R: step}
+    while args is not None:
+        planned = pages_request(SEARCH, args, 50, step, None, None)
+        assert planned is not None
+        answer = api(planned.args)
+        returned += len(answer["results"])
+        rereads += planned.reread
+        data, args = advance(SEARCH, planned.args, answer)
+        seen += data["results"]
+    assert seen == everything and rereads == 0 and returned == len(everything)
+    assert all(s.get("start_page", 1) == i * -(-step // 50) + 1 for i, s in enumerate(sent))

@@ -5,7 +5,9 @@ this page the agent already has, dropped, so that following `next` never skips o
 - pages (`start_page`/`end_page`): the next window starts at the page holding the first result
   not returned yet; when that page was returned in part, `skip` (a control argument) says how
   many of its results to drop. The page size is the answer's `pagination.results_per_page`, else
-  the spec's documented one.
+  the spec's documented one. A window can only start at a page's first result, so reading on from
+  the middle of a page asks for (and pays for) that page's first results again: `pages_request`
+  plans auto-paging's windows so that this happens only where it cannot be avoided.
 - since (an event feed such as webhooks_events, which sends no cursor): `since` moves to the
   newest event's `created_at` (1 ms earlier, so an API that means "after" or "at or after" both
   lose nothing), and `seen` (a control argument) lists the events at that boundary already
@@ -15,7 +17,7 @@ this page the agent already has, dropped, so that following `next` never skips o
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
-from typing import Any
+from typing import Any, NamedTuple
 
 from linkup_mcp.spec.models import Pagination, PaginationStyle
 
@@ -66,9 +68,14 @@ def _drop(data: Any, key: str | None, first: Any) -> Any:
     return {**data, key: items[first:]}
 
 
-def _next_pages(pagination: Pagination, args: dict[str, Any], data: Any) -> dict[str, Any] | None:
+def page_size(pagination: Pagination, data: Any = None) -> int:
+    """Results per API page: the answer's `pagination.results_per_page`, else the spec's."""
     reported = _get(data, "pagination", "results_per_page")
-    size = reported if isinstance(reported, int) and reported > 0 else pagination.page_size or 10
+    return reported if isinstance(reported, int) and reported > 0 else pagination.page_size or 10
+
+
+def _next_pages(pagination: Pagination, args: dict[str, Any], data: Any) -> dict[str, Any] | None:
+    size = page_size(pagination, data)
     items = _get(data, pagination.items or "")
     returned = len(items) if isinstance(items, list) else 0
     count = pagination.count  # the param asking for a number of results (total_results)
@@ -94,6 +101,70 @@ def _next_pages(pagination: Pagination, args: dict[str, Any], data: Any) -> dict
     if position % size:
         nxt[SKIP] = position % size
     return nxt
+
+
+def _position(args: dict[str, Any], size: int) -> int:
+    """Index of the first result the call at `args` has not returned yet (pages style)."""
+    return (int(args.get("start_page", 1)) - 1) * size + max(0, int(args.get(SKIP) or 0))
+
+
+def pages_step(pagination: Pagination, args: dict[str, Any], default: int) -> int:
+    """New results the agent's own call asks for (its window or count, less `skip`): auto-paging's
+    page size. `default` is the count param's default."""
+    size, count = page_size(pagination), pagination.count
+    if "start_page" in args:
+        start = int(args["start_page"])
+        window = max(1, int(args.get("end_page", start)) - start + 1) * size
+        if count and count in args:
+            window = min(window, int(args[count]))
+        end = (start - 1) * size + window
+    else:
+        end = int(args.get(count, default)) if count else size
+    return max(1, end - _position(args, size))
+
+
+class NextRequest(NamedTuple):
+    """Auto-paging's next request."""
+
+    args: dict[str, Any]  # what to send (`skip` set when it re-reads)
+    reread: int  # results at a window's start already returned: asked for, and paid for, again
+
+
+def pages_request(
+    pagination: Pagination, args: dict[str, Any], size: int, step: int, most: int | None, grow: int | None
+) -> NextRequest | None:
+    """The next window from where `args` stands, for auto-paging: at least `step` new results, and
+    on to the end of the API page they reach, so the next window starts at a page's first result
+    and pays for nothing twice; but no more results (re-read ones included) than `most` (what the
+    credits left buy), and grown past `step` only up to `grow` (what the budgets allow one call).
+    None when `most` buys no new result. Only a start in the middle of a page (a `next` with
+    `skip`, or a short page the API says is not the last) re-reads: the API has no other way in."""
+    at = _position(args, size)
+    base = at - at % size  # the window starts at the first result of the page holding `at`
+    reread = at - base
+    own = reread + step
+    aligned = -(-(at + step) // size) * size - base
+    total = max(own, aligned if grow is None else min(aligned, grow))
+    count = pagination.count
+    if count is None:  # a page cannot be cut: whole pages
+        total = -(-total // size) * size
+        if most is not None and total > most:
+            total = most - most % size
+    elif most is not None:
+        total = min(total, most)
+    if total <= reread:
+        return None
+    pages = -(-total // size)
+    request = {k: v for k, v in args.items() if k not in ("start_page", "end_page", SKIP, count)}
+    if at == 0 and "start_page" not in args and count:
+        request[count] = total  # the agent's own shape: the first results
+    else:
+        request["start_page"], request["end_page"] = base // size + 1, base // size + pages
+        if count and (total < pages * size or size != pagination.page_size):  # cut it, or size it as estimated
+            request[count] = total
+    if reread:
+        request[SKIP] = reread
+    return NextRequest(request, reread)
 
 
 def _time(text: Any) -> datetime | None:
