@@ -10,6 +10,7 @@ import httpx2
 import jsonschema
 import pytest
 
+from linkup_mcp.call import compact
 from linkup_mcp.call.dispatch import UnknownToolError
 from linkup_mcp.spec.catalog import Catalog
 from linkup_mcp.spec.envelope import ENVELOPE_SCHEMA
@@ -188,3 +189,55 @@ async def test_read_action_runs_reads_and_refuses_side_effects(harness: Any, com
         "linkup_run_action", {"action": "profiles_get", "arguments": {"profile_url": PROFILE, "fresh": True}}
     )
     assert again["ok"] is True and len(h.requests) == 2
+
+
+@pytest.mark.parametrize(
+    ("query", "first"),
+    [
+        ("how much did I spend", "credits_get"),
+        ("send a message", "messages_send"),
+        ("invite someone", "network_invite"),
+        ("find email", "mail_find_email"),
+        ("who viewed my profile", "profiles_get_viewers"),
+        ("publish job", "recruiter_publish_job"),
+        # other forms of a word, and a domain's other words for one thing
+        ("spending", "credits_get"),
+        ("spent today", "credits_get"),
+        ("time spent on a post", "content_time_spent"),
+        ("check my balance", "credits_get"),
+        ("messages", "messages_send"),
+        ("invitations", "network_list_invitations"),
+        ("my profile", "profiles_get_me"),
+        ("download resume", "recruiter_get_cv"),
+        ("job applicants", "recruiter_get_candidates"),
+        ("is this email valid", "mail_validate_email"),
+        ("write a post", "content_create"),
+    ],
+)
+def test_natural_queries_find_the_right_action_first(compact_catalog: Catalog, query: str, first: str) -> None:
+    assert compact.search(compact_catalog, {"query": query})["actions"][0]["action"] == first
+
+
+def test_words_match_whole_and_stop_words_match_nothing(compact_catalog: Catalog) -> None:
+    """No substrings: "i" used to match every action (in "invite", "LinkedIn"...)."""
+    spend = compact.search(compact_catalog, {"query": "how much did I spend", "limit": 50})
+    assert [a["action"] for a in spend["actions"]] == ["credits_get", "content_time_spent"]
+    assert spend["total_matches"] == 2
+    assert compact.search(compact_catalog, {"query": "verse"}) == {"actions": [], "total_matches": 0}  # reverse
+    for only_stop_words in ("how do I", "I", "the a of", "  "):
+        found = compact.search(compact_catalog, {"query": only_stop_words})
+        assert found["total_matches"] == (len(compact_catalog.tools) if not only_stop_words.strip() else 0)
+    assert compact.query_terms("How much did I spend on my messages?") == ["cost", "spend", "my", "messages"]
+    assert [compact.stem(w) for w in ("spend", "spent", "spending")] == ["spend"] * 3
+    assert [compact.stem(w) for w in ("message", "messages", "messaging")] == ["messag"] * 3
+
+
+def test_purpose_does_not_stop_at_an_abbreviation(compact_catalog: Catalog) -> None:
+    assert compact.purpose(compact_catalog.tools["mail_validate_email"]) == (
+        "Whether an email is deliverable: syntax_valid, is_valid, is_deliverable, is_catch_all, "
+        "reachability (e.g. risky)."
+    )
+    assert compact.purpose(compact_catalog.tools["network_recommendations"]) == (
+        'LinkedIn\'s "people you may know": name, subtitle, profile_url, insight (e.g. mutual connections).'
+    )
+    assert compact.purpose(compact_catalog.tools["credits_get"]).endswith("(process and day).")

@@ -10,6 +10,7 @@ the listing changes: a few hundred tokens on every turn instead of the whole cat
 
 from __future__ import annotations
 
+import math
 import re
 from typing import Any
 
@@ -23,11 +24,24 @@ from linkup_mcp.spec.models import SideEffect
 _UNLISTED = ("account_id", "skip", "seen")
 
 
+# A period after these ends no sentence ("reachability (e.g. risky)").
+_ABBREVIATIONS = frozenset({"e.g", "i.e", "etc", "vs", "cf", "approx", "incl"})
+
+
 def purpose(tool: CompiledTool) -> str:
-    """The first sentence of the description: what the action does."""
+    """The first sentence of the description: what the action does. A period inside brackets or
+    after an abbreviation (e.g., i.e., etc.) does not end it."""
     text = " ".join(tool.action.spec.description.split())
-    match = re.match(r"(.+?[.!?])(\s|$)", text)
-    return match.group(1) if match else text
+    depth = 0
+    for i, char in enumerate(text):
+        depth += (char in "([{") - (char in ")]}")
+        if char not in ".!?" or depth > 0 or (i + 1 < len(text) and text[i + 1] != " "):
+            continue
+        word = text[:i].rsplit(" ", 1)[-1].lstrip("([{\"'").lower()
+        if char == "." and (word in _ABBREVIATIONS or len(word) == 1):  # an initial: "J. Doe"
+            continue
+        return text[: i + 1]
+    return text
 
 
 def runner(tool: CompiledTool) -> str:
@@ -59,24 +73,135 @@ def _summary(tool: CompiledTool) -> dict[str, Any]:
     return out
 
 
+# Query words that say nothing about which action is meant.
+_STOP = frozenset({
+    "a", "an", "the", "i", "we", "us", "our", "you", "your", "he", "she", "it", "its", "they", "them", "their",
+    "this", "that", "these", "those", "to", "of", "for", "on", "in", "at", "by", "with", "from", "into",
+    "about", "as", "and", "or", "but", "not", "no", "is", "are", "was", "were", "be", "been", "am", "do",
+    "does", "did", "done", "have", "has", "had", "how", "what", "who", "whom", "whose", "which", "when",
+    "where", "why", "much", "many", "can", "could", "would", "should", "will", "shall", "may", "might", "must",
+    "please", "want", "wants", "need", "needs", "let", "lets", "so", "if", "then", "than", "there", "here",
+    "some", "someone", "somebody", "something", "any", "anyone", "anybody", "anything", "all", "each", "every",
+    "via", "up", "out", "just", "also", "using",
+})  # fmt: skip
+# Forms no suffix rule reaches; "my" is kept (mapped to "me"): my profile, my posts, my connections.
+_IRREGULAR = {
+    "spent": "spend", "sent": "send", "found": "find", "paid": "pay", "made": "make", "seen": "see",
+    "saw": "see", "wrote": "write", "written": "write", "withdrawn": "withdraw", "my": "me", "mine": "me",
+    "myself": "me",
+}  # fmt: skip
+_SUFFIXES = (
+    ("ations", ""), ("ation", ""), ("ions", ""), ("ion", ""), ("ings", ""), ("ing", ""), ("ers", ""),
+    ("er", ""), ("ates", ""), ("ate", ""), ("ies", "y"), ("ied", "y"), ("ed", ""), ("s", ""),
+)  # fmt: skip
+
+
+def stem(word: str) -> str:
+    """A crude stem, the same for a word's common forms: spend/spent/spending, message/messages/
+    messaging, invite/invitation, view/viewed/viewers (so both the query and the catalog agree)."""
+    word = _IRREGULAR.get(word, word)
+    for suffix, replacement in _SUFFIXES:
+        if word.endswith(suffix) and len(word) - len(suffix) + len(replacement) >= 3:
+            if suffix == "s" and word.endswith("ss"):
+                break  # process, business
+            word = word[: -len(suffix)] + replacement
+            break
+    return word[:-1] if len(word) > 3 and word.endswith("e") else word
+
+
+# What people ask for in other words than the catalog's (by stem): "how much did I spend" means credits.
+_CONCEPTS = {
+    stem(word): frozenset(stem(t) for t in targets.split())
+    for words, targets in (
+        ("spend cost price pay money budget balance charge bill afford", "credit"),
+        ("dm chat", "message"),
+        ("mail", "email"),
+        ("resume", "cv"),
+        ("applicant", "candidate"),
+        ("candidate", "applicant"),
+        ("visitor", "viewer"),
+        ("hire hiring recruit", "job"),
+        ("today daily", "day"),
+        ("write compose", "publish create"),
+    )
+    for word in words.split()
+}
+# Words that fit most actions ("check my balance" is about the balance): half weight, and an action
+# matching only these ranks after one matching a word of substance.
+_WEAK = frozenset(
+    stem(w)
+    for w in ("get", "list", "show", "see", "look", "check", "read", "fetch", "retrieve", "give", "tell", "know",
+              "find", "me")
+)  # fmt: skip
+_WEIGHTS = (3.0, 2.0, 1.0)  # a match in the action's name, its title, its description
+# The word itself; a word for the same thing here (chosen for this catalog); another form of the word
+# (a crude stem, which may join words of different meaning: time spent, credits spent).
+_EXACT, _SYNONYM, _FORM = 1.0, 0.8, 0.75
+
+
+def _words(text: str) -> list[str]:
+    return [w for w in re.split(r"[^a-z0-9]+", text.lower()) if w]
+
+
+def query_terms(query: str) -> list[str]:
+    """The query's words that can tell actions apart: no stop words, none of one letter, each once;
+    "how much" asks about cost."""
+    words = _words(re.sub(r"\bhow\s+much\b", " cost ", query.lower()))
+    return list(dict.fromkeys(w for w in words if len(w) > 1 and w not in _STOP))
+
+
+def _fields(tool: CompiledTool) -> list[tuple[set[str], set[str]]]:
+    spec = tool.action.spec
+    texts = (tool.name, spec.title, spec.description)
+    return [(set(words), {stem(w) for w in words}) for words in (_words(t) for t in texts)]
+
+
+def _match(term: str, words: set[str], stems: set[str]) -> float:
+    """How well one field (its words and their stems) matches one query term."""
+    root = stem(term)
+    if term in words:
+        return _EXACT
+    if _CONCEPTS.get(root, frozenset()) & stems:
+        return _SYNONYM
+    return _FORM if root in stems else 0.0
+
+
+def _rank(tools: list[CompiledTool], terms: list[str]) -> list[CompiledTool]:
+    """The tools matching any term, best first: the most words of substance in their name or title
+    (what the action is, not what its description mentions), then the best place each term matched
+    (weighted by how rare the term is among `tools`), then all the places."""
+    hits = {
+        t.name: [[w * _match(term, *f) for w, f in zip(_WEIGHTS, _fields(t), strict=True)] for term in terms]
+        for t in tools
+    }
+    weights = []
+    for k, term in enumerate(terms):
+        holders = sum(1 for t in tools if any(hits[t.name][k]))
+        weights.append((0.5 if stem(term) in _WEAK else 1.0) * math.log(1 + len(tools) / max(1, holders)))
+    scored: list[tuple[tuple[float, float, float, int], CompiledTool]] = []
+    for order, tool in enumerate(tools):
+        found = list(zip(terms, weights, hits[tool.name], strict=True))
+        if terms and not any(any(places) for _, _, places in found):
+            continue
+        substance = sum(1 for term, _, places in found if any(places[:2]) and stem(term) not in _WEAK)
+        best = sum(w * max(places) for _, w, places in found)
+        total = sum(w * sum(places) for _, w, places in found)
+        scored.append(((-substance, -best, -total, order), tool))
+    return [tool for _, tool in sorted(scored, key=lambda s: s[0])]
+
+
 def search(catalog: Catalog, args: dict[str, Any]) -> dict[str, Any]:
-    """Actions ranked by how many query words they match (name and title count double)."""
-    words = [w for w in re.split(r"[\s_,]+", str(args.get("query", "")).lower()) if w]
+    """Actions ranked by how many of the query's words of substance they match (whole words, any
+    form of them, or a word for the same thing), then by where (name, title, description) and how
+    rare the word is among the actions. Substrings do not match: "i" would match every action. No
+    query lists every action; a query of stop words only matches none."""
+    query = str(args.get("query", "")).strip()
+    terms = query_terms(query)
     category = args.get("category")
-    scored: list[tuple[int, int, CompiledTool]] = []
-    for order, tool in enumerate(catalog.tools.values()):
-        if category and tool.action.category != category:
-            continue
-        spec = tool.action.spec
-        strong = f"{tool.name} {spec.title}".lower()
-        weak = spec.description.lower()
-        score = sum(2 * (w in strong) + (w in weak) for w in words)
-        if words and score == 0:
-            continue
-        scored.append((-score, order, tool))
-    scored.sort(key=lambda s: (s[0], s[1]))
+    tools = [t for t in catalog.tools.values() if not category or t.action.category == category]
+    ranked = _rank(tools, terms) if terms or not query else []
     limit = int(args.get("limit", 8))
-    return {"actions": [_summary(t) for _, _, t in scored[:limit]], "total_matches": len(scored)}
+    return {"actions": [_summary(t) for t in ranked[:limit]], "total_matches": len(ranked)}
 
 
 def describe(tool: CompiledTool) -> dict[str, Any]:
