@@ -27,7 +27,7 @@ from linkup_mcp.redact import Redactor
 from linkup_mcp.sandbox import SandboxServer
 from linkup_mcp.sandbox.config import SandboxConfig
 from linkup_mcp.sandbox.data import generate_world
-from linkup_mcp.spec.catalog import Catalog
+from linkup_mcp.spec.catalog import Catalog, default_actions
 from linkup_mcp.spec.credits import CreditMeter
 from linkup_mcp.store.records import Admission, budget_refusal, pacing_refusal
 from tests.conftest import v2_error, v2_success
@@ -130,7 +130,10 @@ async def test_a_count_over_the_process_budget_is_told_how_many_results_fit(harn
 
 
 def admission(tool: str, estimated: int, **more: Any) -> Admission:
-    return Admission(tool=tool, account="acc_1", estimated=estimated, args_digest="d", **more)
+    """As call/outreach.admission fills it: the tool's cost rule from its spec."""
+    action = next((a for a in default_actions() if a.tool == tool), None)
+    per = action.spec.credits.per_results if action else None
+    return Admission(tool=tool, account="acc_1", estimated=estimated, args_digest="d", per_results=per, **more)
 
 
 def test_the_daily_budget_refusal_fits_the_cost_rule() -> None:

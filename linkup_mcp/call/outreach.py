@@ -88,6 +88,7 @@ def admission(
         kind=kind,
         kind_cap=guards.pacing.get(kind) if kind else None,
         daily_budget=guards.daily_credits,
+        per_results=action.spec.credits.per_results,
     )
 
 

@@ -17,7 +17,6 @@ from enum import Enum
 from typing import Any, Protocol
 
 from linkup_mcp.errors import Code, counted
-from linkup_mcp.spec.catalog import default_actions
 from linkup_mcp.spec.parts import PerResults
 
 
@@ -85,6 +84,7 @@ class Admission:
     kind: str | None = None
     kind_cap: int | None = None
     daily_budget: int | None = None
+    per_results: PerResults | None = None  # the cost counts results: a refusal can say how many fit
 
     @property
     def checks_duplicates(self) -> bool:
@@ -165,7 +165,7 @@ def pacing_refusal(a: Admission, used: int, now: float) -> Refusal:
 def budget_refusal(a: Admission, left: int, now: float) -> Refusal:
     """BUDGET_EXCEEDED by the daily budget, with what lets the call through: fewer results where
     the cost counts them, else the reset or a higher budget (the user's decision)."""
-    fewer = fewer_results(results_rule(a.tool), left)
+    fewer = fewer_results(a.per_results, left)
     reset = iso_midnight(now)
     advice = (
         f"{fewer}, wait for the reset at {reset}, or ask the user for a higher LINKUP_DAILY_CREDITS."
@@ -182,13 +182,6 @@ def budget_refusal(a: Admission, left: int, now: float) -> Refusal:
 def iso_midnight(now: float) -> str:
     """The next 00:00 UTC, when the daily counts (pacing, the daily budget) start again."""
     return iso(next_utc_midnight(now).timestamp())
-
-
-def results_rule(tool: str) -> PerResults | None:
-    """The packaged spec's rule when `tool`'s cost counts results, else None. The specs are loaded
-    once per process, by the catalog already: no file is read inside the ledger's transaction."""
-    action = next((a for a in default_actions() if a.tool == tool), None)
-    return action.spec.credits.per_results if action else None
 
 
 def fewer_results(per: PerResults | None, left: int) -> str:
