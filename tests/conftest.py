@@ -104,3 +104,15 @@ def harness(catalog: Catalog) -> Callable[..., Harness]:
         return h
 
     return make
+
+
+async def _no_sleep(seconds: float) -> None:
+    """Nothing is waited for: a retry shows in the request count, a Retry-After is not honoured here."""
+
+
+def runtime_on_sandbox(catalog: Catalog, base_url: str, api_key: str, account_id: str) -> Runtime:
+    """A runtime against a sandbox (no retries, no cache): each call is one request the sandbox logs."""
+    client = LinkupClient(
+        base_url=base_url, api_key=api_key, policy=RetryPolicy(max_retries=0, deadline_s=5), sleep=_no_sleep
+    )
+    return Runtime(catalog, client=client, meter=CreditMeter(), default_account=account_id, cache_ttl="0")

@@ -16,8 +16,6 @@ from typing import Any
 import httpx2
 import pytest
 
-from linkup_mcp.api.client import LinkupClient
-from linkup_mcp.api.retry import RetryPolicy
 from linkup_mcp.call.outcome import unknown_outcome
 from linkup_mcp.call.outreach import Guards
 from linkup_mcp.call.runtime import Runtime
@@ -28,9 +26,8 @@ from linkup_mcp.sandbox import SandboxServer
 from linkup_mcp.sandbox.config import SandboxConfig
 from linkup_mcp.sandbox.data import generate_world
 from linkup_mcp.spec.catalog import Catalog, default_actions
-from linkup_mcp.spec.credits import CreditMeter
 from linkup_mcp.store.records import Admission, budget_refusal, pacing_refusal
-from tests.conftest import v2_error, v2_success
+from tests.conftest import runtime_on_sandbox, v2_error, v2_success
 
 pytestmark = pytest.mark.anyio
 
@@ -326,24 +323,15 @@ def sandbox() -> Iterator[SandboxServer]:
         yield server
 
 
-async def _no_sleep(seconds: float) -> None:
-    """The sandbox's Retry-After of 1 s is not waited for here."""
-
-
 @pytest.fixture
 async def sandbox_runtime(catalog: Catalog, sandbox: SandboxServer) -> Any:
     sandbox.state.reset()
-    client = LinkupClient(
-        base_url=sandbox.base_url,
-        api_key=sandbox.config.api_key,
-        policy=RetryPolicy(max_retries=0, deadline_s=5),
-        sleep=_no_sleep,
-    )
-    rt = Runtime(catalog, client=client, meter=CreditMeter(), default_account=sandbox.config.account_id, cache_ttl="0")
+    rt = runtime_on_sandbox(catalog, sandbox.base_url, sandbox.config.api_key, sandbox.config.account_id)
     try:
         yield rt
     finally:
-        await client.aclose()
+        assert rt.client is not None
+        await rt.client.aclose()
         sandbox.state.clear_faults()
 
 

@@ -11,15 +11,11 @@ from typing import Any
 import httpx2
 import pytest
 
-from linkup_mcp.api.client import LinkupClient
-from linkup_mcp.api.retry import RetryPolicy
-from linkup_mcp.call.runtime import Runtime
 from linkup_mcp.errors import CHANNEL_REFUSED_HINT, LASTING, Code, read_api_error, sentences
 from linkup_mcp.sandbox import SandboxServer
 from linkup_mcp.sandbox.data import ME_ID
 from linkup_mcp.spec.catalog import Catalog
-from linkup_mcp.spec.credits import CreditMeter
-from tests.conftest import v2_error
+from tests.conftest import runtime_on_sandbox, v2_error
 
 pytestmark = pytest.mark.anyio
 
@@ -231,10 +227,6 @@ def sandbox() -> Iterator[SandboxServer]:
         yield server
 
 
-async def _no_sleep(seconds: float) -> None:
-    """Nothing here is retried; a retry would be a bug the request count shows."""
-
-
 async def test_the_sandbox_answers_each_state_and_the_agent_gets_its_code(
     catalog: Catalog, sandbox: SandboxServer
 ) -> None:
@@ -263,13 +255,7 @@ async def test_the_sandbox_answers_each_state_and_the_agent_gets_its_code(
         ("profiles_get", {"profile_url": "https://www.linkedin.com/in/nobody-here-xyz"}, "TARGET_NOT_FOUND", "profile"),
         ("content_create_company", {"company_url": foreign_page.url, "message": "Hi"}, "NOT_PAGE_ADMIN", "the account"),
     ]
-    client = LinkupClient(
-        base_url=sandbox.base_url,
-        api_key=sandbox.config.api_key,
-        policy=RetryPolicy(max_retries=0, deadline_s=5),
-        sleep=_no_sleep,
-    )
-    rt = Runtime(catalog, client=client, meter=CreditMeter(), default_account=sandbox.config.account_id, cache_ttl="0")
+    rt = runtime_on_sandbox(catalog, sandbox.base_url, sandbox.config.api_key, sandbox.config.account_id)
     try:
         for tool, args, code, start in expected:
             before = len(state.requests)
@@ -281,7 +267,8 @@ async def test_the_sandbox_answers_each_state_and_the_agent_gets_its_code(
             assert ". " in error["message"] and error["message"].endswith("."), error
             assert rt.ledger.rows()[-1]["outcome"] == code
     finally:
-        await client.aclose()
+        assert rt.client is not None
+        await rt.client.aclose()
     assert state.balance == sandbox.config.initial_credits  # refusals cost nothing
     assert [j.status for j in world.jobs.values()].count("DRAFT") == 1  # nothing was published
     conversations = [c for c in world.conversations.values() if c.person_id == stranger.id]
