@@ -470,8 +470,6 @@ def _memory_md(r: Results) -> list[str]:
 def _tasks_md(r: Results) -> list[str]:
     if not r.tasks:
         return []
-    now = next((t for t in r.tasks if t.variant == "full"), r.tasks[0])
-    before = next((t for t in r.tasks if t.variant == "before"), None)
     return [
         "## Per task: tokens, credits and wall time",
         "",
@@ -487,12 +485,7 @@ def _tasks_md(r: Results) -> list[str]:
         "",
         *(f"- {line}" for line in tasks.batch_lines(r.tasks)),
         "",
-        f"The server instructions (sent once per session, counted in the context column) are "
-        f"{now.instructions_tokens:,} tokens now"
-        + (f", {before.instructions_tokens:,} before" if before else "")
-        + ": "
-        "they now name the envelope's members and the control arguments once, which the tool definitions no longer "
-        "repeat.",
+        tasks.instructions_line(r.tasks),
         "",
         tasks.METHOD,
         "",

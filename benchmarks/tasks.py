@@ -8,15 +8,18 @@ latency drawn between --latency and --latency-max (benchmarks/slow_sandbox.py). 
 reports tools/list tokens, result tokens (o200k_base, the text blocks an agent reads), tool
 calls, credits (what the sandbox debited), API requests, 429 answers and wall time. Variants:
 
-- naive: every read paid again (LINKUP_CACHE_TTL=0, so no free check from known state either),
-  no `fields`: the reference for credits;
+- naive: every read paid again (LINKUP_CACHE_TTL=0), no `fields`, and a paid
+  network_check_invitation before each invitation: the reference for credits;
 - full / compact: the server as configured by default, the agent passing `fields` where it knows
-  what it needs; compact drives the same calls through the three meta-tools (searching and
-  describing each action once, as an agent must);
+  what it needs; compact drives the same calls as its server instructions say: it finds the
+  actions with linkup_search_actions (each result gives the params and the meta-tool that runs
+  it), runs reads with linkup_read_action and what sends with linkup_run_action, and describes an
+  action only when the search did not list it or a value needs its schema (an enum's codes);
 - before: `--before PATH` is a checkout of the server before issue 19, driven as its descriptions
   told an agent then (no `fields`; "check first with network_check_invitation" before inviting,
   which naive does too): the reference for result tokens. full and compact rely on the search's
-  invitation_state instead, as the invite's description no longer asks for a paid check.
+  invitation_state instead: the invite's description no longer asks for a paid check, and the
+  server refuses an invitation to someone an answer showed connected or invited, free.
 
 The batch tasks run in full and compact mode with LINKUP_RATE_LIMIT and the sandbox's limit set to
 --batch-rate-limit (60 a minute by default, not LinkupAPI's 300), so that the limit, not the
@@ -42,7 +45,8 @@ from slow_sandbox import ACCOUNT_ID, API_KEY, SlowSandbox
 from stdio_proc import ROOT, ServerCommand, ServerError, StdioProcess, bytecode_env, initialize, message
 
 VARIANTS = ("naive", "full", "compact", "before")
-SEARCH_TOOL, DESCRIBE_TOOL, RUN_TOOL = "linkup_search_actions", "linkup_describe_action", "linkup_run_action"
+SEARCH_TOOL, DESCRIBE_TOOL = "linkup_search_actions", "linkup_describe_action"
+READ_TOOL, RUN_TOOL = "linkup_read_action", "linkup_run_action"
 Counter = Callable[[str], int]
 
 
@@ -69,18 +73,23 @@ class Reply:
 
 class Agent:
     """Calls tools as an agent would in one session; `smart` passes `fields`, `compact` goes through
-    the meta-tools. Counts what the agent pays: calls, result tokens, progress notifications."""
+    the meta-tools as the server instructions say: find actions with linkup_search_actions, run
+    reads with linkup_read_action and what sends or changes something with linkup_run_action (each
+    search result's run_with). Counts what the agent pays: calls, result tokens, progress
+    notifications."""
 
     def __init__(self, proc: StdioProcess, count: Counter, *, compact: bool, smart: bool) -> None:
         self.proc, self.count, self.compact, self.smart = proc, count, compact, smart
         # The invite's description said "Check first with network_check_invitation" before issue 19;
-        # now a search's invitation_state (free with it) says it, and an invitation to someone
-        # connected is refused for free (by the API, or by the server when a check is cached).
+        # now a search's invitation_state (free with it) says it, and the server refuses an
+        # invitation to someone an answer showed connected or invited (ALREADY_CONNECTED /
+        # ALREADY_PENDING) before any paid call.
         self.checks_first = not smart
         self.calls = 0
         self.result_tokens = 0
         self.progress = 0  # notifications/progress received
         self.progressed: set[int] = set()  # request ids that got at least one
+        self._known: dict[str, dict[str, Any]] = {}  # compact mode: action -> its search or describe summary
         self._described: set[str] = set()
         self._next_id = 100
         self._answers: dict[int, dict[str, Any]] = {}
@@ -134,33 +143,52 @@ class Agent:
     # what tasks call
 
     def find(self, query: str) -> None:
-        """Compact mode: look the actions up first (a full catalog lists them already)."""
+        """Compact mode: look the actions up first (a full catalog lists them already); each result
+        gives the action's params and the meta-tool that runs it."""
         if self.compact:
-            self.raw(SEARCH_TOOL, {"query": query})
+            found = data(self.raw(SEARCH_TOOL, {"query": query}).envelope)
+            self._known.update({a["action"]: a for a in found["actions"]})
 
-    def _wrap(self, tool: str, args: dict[str, Any]) -> tuple[str, dict[str, Any]]:
-        if not self.compact:
-            return tool, args
-        if tool == "credits_estimate":  # compact mode's estimate is a dry run
-            return RUN_TOOL, {"action": args["tool"], "arguments": args.get("arguments", {}), "dry_run": True}
+    def _describe(self, tool: str) -> dict[str, Any]:
         if tool not in self._described:
             self._described.add(tool)
-            self.raw(DESCRIBE_TOOL, {"action": tool})
-        return RUN_TOOL, {"action": tool, "arguments": args}
+            self._known[tool] = data(self.raw(DESCRIBE_TOOL, {"action": tool}).envelope)
+        return self._known[tool]
 
-    def call(self, tool: str, args: dict[str, Any], fields: list[str] | None = None) -> dict[str, Any]:
+    def _action(self, tool: str, args: dict[str, Any], schema: bool) -> dict[str, Any]:
+        """What the agent knows of an action before running it: its search result when that named
+        every argument it passes, else (or when a value needs the schema: `schema`) its description."""
+        known = self._known.get(tool)
+        if known is None or schema or not {*args} <= {p.rstrip("*") for p in known["params"]}:
+            return self._describe(tool)
+        return known
+
+    def _wrap(self, tool: str, args: dict[str, Any], schema: bool = False) -> tuple[str, dict[str, Any]]:
+        if not self.compact:
+            return tool, args
+        if tool == "credits_estimate":  # compact mode's estimate is a dry run of the action
+            action, arguments = args["tool"], args.get("arguments", {})
+            runner = self._action(action, arguments, schema)["run_with"]
+            return runner, {"action": action, "arguments": arguments, "dry_run": True}
+        return self._action(tool, args, schema)["run_with"], {"action": tool, "arguments": args}
+
+    def call(
+        self, tool: str, args: dict[str, Any], fields: list[str] | None = None, *, schema: bool = False
+    ) -> dict[str, Any]:
+        """`schema`: a value the action's params do not tell (an enum's codes) needs its description
+        in compact mode."""
         if fields and self.smart:
             args = {**args, "fields": fields}
-        name, arguments = self._wrap(tool, args)
+        name, arguments = self._wrap(tool, args, schema)
         return self.raw(name, arguments).envelope
 
     def batch(self, tool: str, many: list[dict[str, Any]], fields: list[str] | None = None) -> list[dict[str, Any]]:
         """All at once, each with a progress token, as an agent issuing parallel tool calls."""
+        many = [{**args, "fields": fields} if fields and self.smart else args for args in many]
         for args in many[:1]:
-            self._wrap(tool, args)  # describe once before the burst, not inside it
+            self._wrap(tool, args)  # describe (if need be) before the burst, not inside it
         ids = []
         for args in many:
-            args = {**args, "fields": fields} if fields and self.smart else args
             ids.append(self._send_call(*self._wrap(tool, args), progress=True))
         self._read_until(set(ids))
         return [self._take(i)[0] for i in ids]
@@ -187,7 +215,7 @@ class TaskFailed(RuntimeError):
 def prospecting(a: Agent) -> None:
     """Search Heads of Sales, shortlist three not connected, read their profiles, re-read the first
     one to draft a note. An agent told to "check first with network_check_invitation" (the invite's
-    description before) checks each one, a credit each, although the search said it already."""
+    description before; naive) checks each one, a credit each, although the search said it already."""
     a.find("search people profile")
     found = data(
         a.call(
@@ -204,8 +232,10 @@ def prospecting(a: Agent) -> None:
 
 
 def invite(a: Agent) -> None:
-    """Find a VP to invite; check the connection state; preview the invitation; confirm it."""
-    a.find("invite connection request")
+    """Find a VP to invite (one the search shows neither connected nor invited: the server refuses
+    the others free, ALREADY_CONNECTED / ALREADY_PENDING); preview the invitation; confirm it.
+    before and naive check the connection first (paid), as the invite's description said before."""
+    a.find("search people invite")
     found = data(
         a.call("profiles_search_people", {"keyword": "VP", "fetch_invitation_state": True}, [*LIST_PEOPLE, STATE])
     )
@@ -251,7 +281,7 @@ def email(a: Agent) -> None:
 
 def spend(a: Agent) -> None:
     """What did I spend, what is left, and what would a 50-person search and a message with media cost?"""
-    a.find("credits balance cost estimate")
+    a.find("credits balance search people send message")
     data(a.call("credits_get", {}))
     data(
         a.call(
@@ -301,7 +331,7 @@ def batch_invites(a: Agent, run: BatchRun) -> None:
     invitation cap (LINKUP_PACING, 20 by default) sends 20 and refuses 10 for free."""
     a.find("search people invite")
     args = {"network": ["S"], "fetch_invitation_state": True, "total_results": 50}
-    found = data(a.call("profiles_search_people", args, ["results.linkedin_url", STATE]))
+    found = data(a.call("profiles_search_people", args, ["results.linkedin_url", STATE], schema=True))
     urls = [r["linkedin_url"] for r in found["results"] if r.get("invitation_state") in OPEN][:30]
     if len(urls) < 30:
         raise TaskFailed(f"only {len(urls)} people to invite")
@@ -496,33 +526,38 @@ READING = """\
 Reading: the context column is what an agent carries through a task (tools/list + instructions +
 every result) — that is what the catalog budget and the shorter results buy. Credits fall where a
 paid call bought nothing new: a profile read again (the read cache answers it free), a connection
-check before an invitation (the search's invitation_state already said it, and an invitation to
-someone connected is refused at no cost, so the invite's description no longer asks for a paid
-check). Compact mode lists three small meta-tools but an agent pays for discovering each action
-(`linkup_search_actions`, `linkup_describe_action`) in results; it pays off when the full catalog
+check before an invitation (the search's invitation_state already said it, and the server refuses an
+invitation to someone an answer showed connected or invited at no cost, so the invite's description
+no longer asks for a paid check). Compact mode lists four small meta-tools but an agent pays for
+discovering the actions in results: one `linkup_search_actions` per task (its results give each
+action's params and whether `linkup_read_action` or `linkup_run_action` runs it), and
+`linkup_describe_action` only where a value needs the schema; it pays off when the full catalog
 would be carried over many turns. The batches' wall time is set by the rate limit in full and
-compact mode (60 a minute here) and by the latency in the naive and before runs (300 a minute,
-never reached), so only the former compare with the fastest allowed."""
+compact mode (60 a minute here) and by the latency in the naive and before runs (300 a minute, never
+reached), so only the former compare with the fastest allowed."""
 
 METHOD = """\
 **Method (tasks).** Each task in each variant starts a fresh sandbox (seed 42, in a process of its
-own: `benchmarks/slow_sandbox.py`, which holds every `/v2` answer back by a latency drawn
-uniformly between the two bounds; the request is counted against the sandbox's rate limit when it
-arrives) and a fresh `python -m linkup_mcp` against it (`LINKUP_LEDGER=:memory:`; `LINKUP_CONFIRM=
-preview` for the invite task), driven with raw JSON-RPC lines. Result tokens are those of the text
-blocks of every `tools/call` result; credits are what the sandbox debited (its request log), which
-also counts the API requests, the 429 answers and the paid calls for what the server knew (a
-cacheable lookup repeated in the task, a connection check). The tasks: prospecting (search Heads of
-Sales with invitation_state, shortlist 3 not connected, read their profiles, read the first again
-to draft a note); invite (search, pick one to invite, preview, confirm); inbox → reply (list,
-open the latest conversation where the other person spoke last, reply); email (find and validate
-2 work emails); spend (balance, then the cost of a 50-person search and of a message with media);
-batch reads (list 100 connections, then read the 100 profiles at once, each call with a progress
-token); batch invitations (find 30 second-degree people who can be invited, invite them all at once
-under the default daily cap of 20: 20 sent, 10 refused free with PACING_LIMIT). full and compact
-pass `fields` where the agent knows what it needs (the search's names, headline, URL and state;
-the profile's headline, summary, experience titles and skills; the inbox's ids, names and last
-texts). The latencies come from a generator seeded alike in every run, so every variant meets the
+own: `benchmarks/slow_sandbox.py`, which holds every `/v2` answer back by a latency drawn uniformly
+between the two bounds; the request is counted against the sandbox's rate limit when it arrives) and
+a fresh `python -m linkup_mcp` against it (`LINKUP_LEDGER=:memory:`; `LINKUP_CONFIRM=preview` for
+the invite task), driven with raw JSON-RPC lines. Result tokens are those of the text blocks of
+every `tools/call` result; credits are what the sandbox debited (its request log), which also counts
+the API requests, the 429 answers and the paid calls for what the server knew (a cacheable lookup
+repeated in the task, a connection check). The tasks: prospecting (search Heads of Sales with
+invitation_state, shortlist 3 not connected, read their profiles, read the first again to draft a
+note); invite (search VPs with invitation_state, pick the first neither connected nor invited,
+preview, confirm); inbox → reply (list, open the latest conversation where the other person spoke
+last, reply); email (find and validate 2 work emails); spend (balance, then the cost of a 50-person
+search and of a message with media); batch reads (list 100 connections, then read the 100 profiles
+at once, each call with a progress token); batch invitations (find 30 second-degree people who can
+be invited, invite them all at once under the default daily cap of 20: 20 sent, 10 refused free with
+PACING_LIMIT). full and compact pass `fields` where the agent knows what it needs (the search's
+names, headline, URL and state; the profile's headline, summary, experience titles and skills; the
+inbox's ids, names and last texts). compact runs the same calls through its meta-tools: one search
+for the task's actions, reads by `linkup_read_action`, sends by `linkup_run_action`, estimates as
+their `dry_run`, and a description only for the batch invitations' search (the network degree's
+codes). The latencies come from a generator seeded alike in every run, so every variant meets the
 same draws in the same order. The fastest a batch could go is simulated from the sandbox's own
 record: each request of the burst sent as early as a sliding window of the limit per 60 s allows
 (counting the requests before the burst), answered after the latency drawn for it."""
@@ -725,6 +760,32 @@ def per_task_markdown(runs: list[TaskRun]) -> list[str]:
     return out
 
 
+def instructions_line(runs: list[TaskRun]) -> str:
+    """The server instructions' size in each mode measured: built from the settings, they differ
+    with the tool mode and the confirmation mode (LINKUP_CONFIRM=preview in the invite task)."""
+    preview = {t.name for t in TASKS if t.settings.get("confirm") == "preview"}
+
+    def size(variant: str, previews: bool) -> int | None:
+        found = [r.instructions_tokens for r in runs if r.variant == variant and (r.task in preview) == previews]
+        return found[0] if found else None
+
+    def pair(variant: str, mode: str) -> str:
+        default, previews = size(variant, False), size(variant, True)
+        if default is None:
+            return f"{previews:,} {mode} with LINKUP_CONFIRM=preview" if previews is not None else f"– {mode}"
+        return f"{default:,} {mode}" + (f" ({previews:,} with LINKUP_CONFIRM=preview)" if previews is not None else "")
+
+    before = size("before", False) or size("before", True)
+    return (
+        "The server instructions (sent once per session, counted in the context column) are built from the "
+        f"settings: {pair('full', 'tokens in full mode')}, {pair('compact', 'in compact mode')}"
+        + (f"; {before:,} before" if before is not None else "")
+        + ". They name the envelope's members and the control arguments once, which the tool definitions no "
+        "longer repeat, and the safety settings an agent cannot see otherwise (whether outreach sends at once "
+        "or previews first, the budgets, the daily pacing caps)."
+    )
+
+
 def batch_lines(runs: list[TaskRun]) -> list[str]:
     return [
         f"{r.task}/{r.variant} ({r.rate_limit}/min): {r.batch.calls} calls at once took {r.batch.seconds:.1f} s, the "
@@ -770,7 +831,9 @@ def parse_args(argv: list[str] | None = None) -> tuple[Settings, argparse.Namesp
     parser.add_argument("--only", nargs="*", default=[], help=f"tasks to run: {', '.join(t.name for t in TASKS)}")
     parser.add_argument("--variants", nargs="*", default=list(VARIANTS), help="variants to run (default all)")
     ns = parser.parse_args(argv)
-    s = Settings(ns.latency, ns.latency_max, ns.batch_rate_limit, ns.before, tuple(ns.only), tuple(ns.variants))
+    s = Settings(
+        ns.latency, ns.latency_max, ns.batch_rate_limit, ns.before, only=tuple(ns.only), variants=tuple(ns.variants)
+    )
     return s, ns
 
 
