@@ -83,11 +83,11 @@ async def test_credits_get_adds_this_servers_spend(runtime: tuple[Runtime, Sandb
         "daily_remaining": 497,
         "confirm": "off",
         "outreach_sends": "at once",
-        "pacing_today": {
+        "pacing_left_today": {
             "account_id": sandbox.config.account_id,
-            "invitation": {"used": 0, "left": 20},
-            "message": {"used": 0, "left": 50},
-            "engagement": {"used": 0, "left": 40},
+            "invitation": 20,
+            "message": 50,
+            "engagement": 40,
         },
         "note": SPENT_NOTE,
     }

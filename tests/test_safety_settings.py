@@ -31,10 +31,7 @@ JANE = "https://www.linkedin.com/in/jane-doe"
 BOB = "https://www.linkedin.com/in/bob-smith"
 SEND = {"profile_url": JANE, "message_text": "Hi Jane"}
 BALANCE = {"credits_remaining": 990, "credits_used": 10, "plan": "pro"}
-NOTE = (
-    "spent today = spent_today (every process on this ledger, since 00:00 UTC); "
-    "session_spent = this process since it started"
-)
+NOTE = "spent_today: every process on this ledger since 00:00 UTC; session_spent: this process"
 
 
 async def _runtime(**settings: Any) -> AsyncIterator[Runtime]:
@@ -198,11 +195,11 @@ async def test_credits_get_default_settings(harness: Callable[..., Harness]) -> 
         "spent_today": 0,
         "confirm": "off",
         "outreach_sends": "at once",
-        "pacing_today": {
+        "pacing_left_today": {
             "account_id": "acc_1",
-            "invitation": {"used": 0, "left": 20},
-            "message": {"used": 0, "left": 50},
-            "engagement": {"used": 0, "left": 40},
+            "invitation": 20,
+            "message": 50,
+            "engagement": 40,
         },
         "note": NOTE,
     }
@@ -231,11 +228,11 @@ async def test_credits_get_counts_pacing_and_recipients(harness: Callable[..., H
         "daily_remaining": 97,
         "confirm": "off",
         "outreach_sends": "at once",
-        "pacing_today": {
+        "pacing_left_today": {
             "account_id": "acc_1",
-            "invitation": {"used": 1, "left": 19},
-            "message": {"used": 2, "left": 1},
-            "engagement": {"used": 0, "left": 40},
+            "invitation": 19,
+            "message": 1,
+            "engagement": 40,
         },
         "max_recipients": 5,
         "recipients_addressed": {"invitation": 1, "message": 2, "engagement": 0},

@@ -23,10 +23,7 @@ PREVIEW_FIRST = "preview first (confirm_token)"
 USER_CONFIRMS = "after the user confirms"
 
 # Which number answers "how much did I spend today" (credits_get's keys keep their names).
-SPENT_NOTE = (
-    "spent today = spent_today (every process on this ledger, since 00:00 UTC); "
-    "session_spent = this process since it started"
-)
+SPENT_NOTE = "spent_today: every process on this ledger since 00:00 UTC; session_spent: this process"
 
 
 def sends(mode: str, effect: SideEffect, *, token_given: bool = False) -> str | None:
@@ -53,8 +50,8 @@ def outreach_kinds(catalog: Catalog) -> list[str]:
 
 def status(rt: Runtime) -> dict[str, Any]:
     """credits_get's safety settings (blocking: reads the ledger). The confirmation mode always;
-    with outreach exposed, when it sends, pacing today — used and left for the default account,
-    else the caps — and, when LINKUP_MAX_RECIPIENTS is set, the distinct recipients addressed."""
+    with outreach exposed, when it sends, what pacing leaves today for the default account (else
+    the caps), and, when LINKUP_MAX_RECIPIENTS is set, the distinct recipients addressed."""
     out: dict[str, Any] = {"confirm": rt.confirm_mode}
     if SideEffect.outreach not in effects(rt.catalog):
         return out
@@ -63,9 +60,13 @@ def status(rt: Runtime) -> dict[str, Any]:
     if account is None:
         out["pacing_caps"] = dict(caps)
     else:
-        used = rt.ledger.outreach_today(account)
-        today = {k: {"used": used.get(k, 0), "left": max(0, cap - used.get(k, 0))} for k, cap in caps.items()}
-        out["pacing_today"] = {"account_id": account, **today}
+        used = rt.ledger.outreach_today(
+            account
+        )  # what is left is what an agent plans with; caps are in the instructions
+        out["pacing_left_today"] = {
+            "account_id": account,
+            **{k: max(0, cap - used.get(k, 0)) for k, cap in caps.items()},
+        }
     if rt.recipients.cap is not None:
         addressed = rt.recipients.addressed()
         out["max_recipients"] = rt.recipients.cap
