@@ -219,3 +219,13 @@ async def test_a_short_page_that_says_more_is_read_on_and_never_called_the_end(h
     }  # fmt: skip
     assert done.next_args == {"keyword": "x", "start_page": 1, "end_page": 1, "skip": 35}
     assert done.extras["has_more"] is True
+
+
+async def test_credits_estimate_of_an_auto_paged_call_is_its_cap(harness: Any) -> None:
+    """Auto-paging spends up to max_credits: the estimate is that upper bound, not one page."""
+    h = harness()
+    one_page = await h.call("credits_estimate", {"tool": "profiles_search_people", "arguments": {"keyword": "cto"}})
+    capped = await h.call(
+        "credits_estimate", {"tool": "profiles_search_people", "arguments": {"keyword": "cto", "max_credits": 20}}
+    )
+    assert one_page["data"]["estimated"] == 1 and capped["data"]["estimated"] == 20 and h.requests == []

@@ -22,7 +22,7 @@ from linkup_mcp.errors import Code, ToolError, did_you_mean
 from linkup_mcp.spec.catalog import CompiledTool
 from linkup_mcp.spec.credits import estimate, rule_text
 from linkup_mcp.spec.local_tools import DESCRIBE, ESTIMATE_TOOL, READ, RUN, SEARCH, WAIT_POLLS, WAIT_TOOL
-from linkup_mcp.spec.models import SideEffect
+from linkup_mcp.spec.models import PaginationStyle, SideEffect
 
 if TYPE_CHECKING:
     from linkup_mcp.call.confirmation import Confirm
@@ -63,7 +63,10 @@ async def _priced(rt: Runtime, name: str, target: CompiledTool, inner: dict[str,
     if found:
         error = ToolError(Code.VALIDATION_ERROR, validation.summary(found), fields=found)
         return dispatch.envelope(rt, name, account, Outcome(error=error))
-    call = Call(rt, target, inner, account=account, estimated=estimate(target.action.spec, inner))
+    first = estimate(target.action.spec, inner)
+    paged = target.action.spec.pagination.style is not PaginationStyle.none and "max_credits" in inner
+    # Auto-paging spends up to max_credits, never more: that is the call's upper bound.
+    call = Call(rt, target, inner, account=account, estimated=max(first, int(inner["max_credits"])) if paged else first)
     free = await blocking(cache_step.cached, call)  # a fresh cached answer: the real call costs 0
     if free:
         call.estimated = 0
