@@ -43,13 +43,11 @@ from linkup_mcp.store.records import (
     Refusal,
     Status,
     Store,
-    budget_refusal,
     call_row,
     digest,
-    duplicate_refusal,
+    gate_check,
     iso,
     next_utc_midnight,
-    pacing_refusal,
     utc_day,
 )
 
@@ -179,27 +177,7 @@ class Ledger:
             return self._check(self._db, a, self.now())
 
     def _check(self, db: sqlite3.Connection, a: Admission, now: float) -> Refusal | None:
-        if a.checks_duplicates:
-            prior = db.execute(
-                "SELECT ts, outcome, tool, args_digest FROM calls"
-                f" WHERE dedup_key = ? AND ts >= ? AND {_COUNTED} ORDER BY ts DESC LIMIT 1",
-                (a.dedup_key, a.dedup_since(now), *COUNTED),
-            ).fetchone()
-            if prior is not None:
-                return duplicate_refusal(a, prior)
-        day = utc_day(now)
-        if a.checks_pacing:
-            (used,) = db.execute(
-                f"SELECT COUNT(*) FROM calls WHERE account IS ? AND kind = ? AND day = ? AND {_COUNTED}",
-                (a.account, a.kind, day, *COUNTED),
-            ).fetchone()
-            if used >= (a.kind_cap or 0):
-                return pacing_refusal(a, used, now)
-        if a.daily_budget is not None:
-            left = max(0, a.daily_budget - self._spent_on(db, day, now))
-            if a.estimated > left:
-                return budget_refusal(a, left, now)
-        return None
+        return gate_check(a, now, _Reads(db))
 
     def _insert(self, db: sqlite3.Connection, row: tuple[Any, ...]) -> int:
         return int(db.execute(INSERT, (*row, os.getpid())).lastrowid or 0)
@@ -219,18 +197,10 @@ class Ledger:
 
     # -- reading ------------------------------------------------------------------------
 
-    def _spent_on(self, db: sqlite3.Connection, day: str, now: float) -> int:
-        (spent,) = db.execute(
-            "SELECT COALESCE(SUM(charged), 0) + COALESCE(SUM(CASE WHEN outcome = ? AND ts >= ? THEN estimated END), 0)"
-            " FROM calls WHERE day = ?",
-            (PENDING, now - STALE_PENDING_S, day),
-        ).fetchone()
-        return int(spent)
-
     def spent_today(self) -> int:
         now = self.now()
         with self._lock:
-            return self._spent_on(self._db, utc_day(now), now)
+            return _Reads(self._db).spent_on(utc_day(now), now)
 
     def rows(self) -> list[dict[str, Any]]:
         with self._lock:
@@ -309,12 +279,38 @@ class Ledger:
         return None  # one process (or one machine's few): the client's own window
 
     def outreach_today(self, account: str | None) -> dict[str, int]:
-        """Outreach of `account` counted by pacing today (UTC), per kind: the rows `_check` counts."""
+        """Outreach of `account` counted by pacing today (UTC), per kind: the rows the gate counts."""
         now = self.now()
         with self._lock:
-            rows = self._db.execute(
-                f"SELECT kind, COUNT(*) FROM calls WHERE account IS ? AND day = ? AND kind IS NOT NULL AND {_COUNTED}"
-                " GROUP BY kind",
-                (account, utc_day(now), *COUNTED),
-            ).fetchall()
+            return _Reads(self._db).kinds_on(account, utc_day(now))
+
+
+class _Reads:
+    """The gate's reads (records.GateReads) on one SQLite connection."""
+
+    def __init__(self, db: sqlite3.Connection):
+        self.db = db
+
+    def prior(self, dedup_key: str, since: float) -> tuple[Any, ...] | None:
+        row = self.db.execute(
+            "SELECT ts, outcome, tool, args_digest FROM calls"
+            f" WHERE dedup_key = ? AND ts >= ? AND {_COUNTED} ORDER BY ts DESC LIMIT 1",
+            (dedup_key, since, *COUNTED),
+        ).fetchone()
+        return None if row is None else tuple(row)
+
+    def kinds_on(self, account: str | None, day: str) -> dict[str, int]:
+        rows = self.db.execute(
+            f"SELECT kind, COUNT(*) FROM calls WHERE account IS ? AND day = ? AND kind IS NOT NULL AND {_COUNTED}"
+            " GROUP BY kind",
+            (account, day, *COUNTED),
+        ).fetchall()
         return {str(kind): int(n) for kind, n in rows}
+
+    def spent_on(self, day: str, now: float) -> int:
+        (spent,) = self.db.execute(
+            "SELECT COALESCE(SUM(charged), 0) + COALESCE(SUM(CASE WHEN outcome = ? AND ts >= ? THEN estimated END), 0)"
+            " FROM calls WHERE day = ?",
+            (PENDING, now - STALE_PENDING_S, day),
+        ).fetchone()
+        return int(spent)

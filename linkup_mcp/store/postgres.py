@@ -44,11 +44,9 @@ from linkup_mcp.store.records import (
     STALE_PENDING_S,
     Admission,
     Refusal,
-    budget_refusal,
     call_row,
     digest,
-    duplicate_refusal,
-    pacing_refusal,
+    gate_check,
     utc_day,
 )
 
@@ -154,30 +152,7 @@ class PostgresLedger:
             return self._check(conn, a, self.now())
 
     def _check(self, conn: psycopg.Connection[Any], a: Admission, now: float) -> Refusal | None:
-        s, counted = self.schema, list(COUNTED)
-        if a.checks_duplicates:
-            prior = conn.execute(
-                f"SELECT ts, outcome, tool, args_digest FROM {s}.calls WHERE dedup_key = %s AND ts >= %s"
-                " AND outcome = ANY(%s) ORDER BY ts DESC LIMIT 1",
-                (a.dedup_key, a.dedup_since(now), counted),
-            ).fetchone()
-            if prior is not None:
-                return duplicate_refusal(a, tuple(prior))
-        day = utc_day(now)
-        if a.checks_pacing:
-            row = conn.execute(
-                f"SELECT COUNT(*) FROM {s}.calls WHERE account IS NOT DISTINCT FROM %s AND kind = %s AND day = %s"
-                " AND outcome = ANY(%s)",
-                (a.account, a.kind, day, counted),
-            ).fetchone()
-            used = int(row[0]) if row else 0
-            if used >= (a.kind_cap or 0):
-                return pacing_refusal(a, used, now)
-        if a.daily_budget is not None:
-            left = max(0, a.daily_budget - self._spent_on(conn, day, now))
-            if a.estimated > left:
-                return budget_refusal(a, left, now)
-        return None
+        return gate_check(a, now, _Reads(conn, self.schema))
 
     def _add(self, conn: psycopg.Connection[Any], row: tuple[Any, ...]) -> int:
         found = conn.execute(self._insert, (*row, os.getpid(), HOST)).fetchone()
@@ -201,18 +176,10 @@ class PostgresLedger:
 
     # -- reading ------------------------------------------------------------------------
 
-    def _spent_on(self, conn: psycopg.Connection[Any], day: str, now: float) -> int:
-        row = conn.execute(
-            "SELECT (COALESCE(SUM(charged), 0) + COALESCE(SUM(CASE WHEN outcome = %s AND ts >= %s THEN estimated END), 0))"
-            f"::bigint FROM {self.schema}.calls WHERE day = %s",
-            (str(PENDING), now - STALE_PENDING_S, day),
-        ).fetchone()
-        return int(row[0]) if row else 0
-
     def spent_today(self) -> int:
         now = self.now()
         with self._connection() as conn:
-            return self._spent_on(conn, utc_day(now), now)
+            return _Reads(conn, self.schema).spent_on(utc_day(now), now)
 
     def rows(self) -> list[dict[str, Any]]:
         with self._connection() as conn:
@@ -322,14 +289,9 @@ class PostgresLedger:
             return max(0.001, float(oldest) + period - now)
 
     def outreach_today(self, account: str | None) -> dict[str, int]:
-        """Outreach of `account` counted by pacing today (UTC), per kind: the rows `_check` counts."""
+        """Outreach of `account` counted by pacing today (UTC), per kind: the rows the gate counts."""
         with self._connection() as conn:
-            rows = conn.execute(
-                f"SELECT kind, COUNT(*)::bigint FROM {self.schema}.calls WHERE account IS NOT DISTINCT FROM %s"
-                " AND day = %s AND kind IS NOT NULL AND outcome = ANY(%s) GROUP BY kind",
-                (account, utc_day(self.now()), list(COUNTED)),
-            ).fetchall()
-        return {str(kind): int(n) for kind, n in rows}
+            return _Reads(conn, self.schema).kinds_on(account, utc_day(self.now()))
 
 
 class SharedWindow:
@@ -349,3 +311,34 @@ class SharedWindow:
                 if wait <= 0:
                     return
                 await anyio.sleep(wait)
+
+
+class _Reads:
+    """The gate's reads (records.GateReads) on one PostgreSQL connection."""
+
+    def __init__(self, conn: psycopg.Connection[Any], schema: str):
+        self.conn, self.schema = conn, schema
+
+    def prior(self, dedup_key: str, since: float) -> tuple[Any, ...] | None:
+        row = self.conn.execute(
+            f"SELECT ts, outcome, tool, args_digest FROM {self.schema}.calls WHERE dedup_key = %s AND ts >= %s"
+            " AND outcome = ANY(%s) ORDER BY ts DESC LIMIT 1",
+            (dedup_key, since, list(COUNTED)),
+        ).fetchone()
+        return None if row is None else tuple(row)
+
+    def kinds_on(self, account: str | None, day: str) -> dict[str, int]:
+        rows = self.conn.execute(
+            f"SELECT kind, COUNT(*)::bigint FROM {self.schema}.calls WHERE account IS NOT DISTINCT FROM %s"
+            " AND day = %s AND kind IS NOT NULL AND outcome = ANY(%s) GROUP BY kind",
+            (account, day, list(COUNTED)),
+        ).fetchall()
+        return {str(kind): int(n) for kind, n in rows}
+
+    def spent_on(self, day: str, now: float) -> int:
+        row = self.conn.execute(
+            "SELECT (COALESCE(SUM(charged), 0) + COALESCE(SUM(CASE WHEN outcome = %s AND ts >= %s THEN estimated END), 0))"
+            f"::bigint FROM {self.schema}.calls WHERE day = %s",
+            (str(PENDING), now - STALE_PENDING_S, day),
+        ).fetchone()
+        return int(row[0]) if row else 0

@@ -191,6 +191,38 @@ def fewer_results(per: PerResults | None, left: int) -> str:
     return f"Ask for at most {most} results ({per.param})" if per and most else ""
 
 
+class GateReads(Protocol):
+    """The three reads the gate decides on, in one backend's SQL, inside its transaction."""
+
+    def prior(self, dedup_key: str, since: float) -> tuple[Any, ...] | None:
+        """The newest counted row under `dedup_key` from `since` on: (ts, outcome, tool, args_digest)."""
+
+    def kinds_on(self, account: str | None, day: str) -> dict[str, int]:
+        """Counted outreach rows of `account` on `day`, per pacing kind."""
+
+    def spent_on(self, day: str, now: float) -> int:
+        """Credits charged on `day`, plus the estimates of calls still in flight."""
+
+
+def gate_check(a: Admission, now: float, reads: GateReads) -> Refusal | None:
+    """What the gate refuses `a` for — the duplicate window, the pacing cap, the daily budget, in
+    that order — or None. One decision for both backends; only the reads differ."""
+    if a.checks_duplicates and a.dedup_key is not None:
+        prior = reads.prior(a.dedup_key, a.dedup_since(now))
+        if prior is not None:
+            return duplicate_refusal(a, prior)
+    day = utc_day(now)
+    if a.checks_pacing and a.kind is not None:
+        used = reads.kinds_on(a.account, day).get(a.kind, 0)
+        if used >= (a.kind_cap or 0):
+            return pacing_refusal(a, used, now)
+    if a.daily_budget is not None:
+        left = max(0, a.daily_budget - reads.spent_on(day, now))
+        if a.estimated > left:
+            return budget_refusal(a, left, now)
+    return None
+
+
 class Limiter(Protocol):
     """The API client's pacing (api/rate_window.py's shape): wait until a request may go."""
 
