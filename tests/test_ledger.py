@@ -384,3 +384,28 @@ def test_another_hosts_pending_rows_are_settled_by_age_alone(postgres: PostgresS
     outcomes = {r["dedup_key"]: r["outcome"] for r in ledger.rows()}
     assert outcomes == {"old": OUTCOME_UNKNOWN, "young": "PENDING", "x": "PENDING"}
     ledger.close()
+
+
+def test_outreach_today_counts_what_pacing_counts(open_store: Open) -> None:
+    clock = Clock()  # 2026-11-18T11:06:40Z
+    store = open_store(clock)
+
+    def admit(key: str, kind: str | None, account: str = "acc_1", outcome: str = "OK") -> None:
+        a = Admission(tool="t", account=account, estimated=1, args_digest="d", dedup_key=key, kind=kind, kind_cap=9)
+        row = store.admit(a)
+        assert isinstance(row, int)
+        store.finish(row, outcome, 1)
+
+    admit("m1", "message")
+    admit("m2", "message")
+    admit("m3", "message", outcome="OUTCOME_UNKNOWN")  # may have been sent: counted, as pacing does
+    admit("m4", "message", outcome="INVALID_PARAMS")  # refused by the API: not counted
+    admit("i1", "invitation")
+    admit("i2", "invitation", account="acc_2")
+    admit("p1", None)  # outreach without a pacing kind (a job published)
+    store.record("messages_send", "acc_1", "PACING_LIMIT", 1, "d")
+    assert store.outreach_today("acc_1") == {"message": 3, "invitation": 1}
+    assert store.outreach_today("acc_2") == {"invitation": 1}
+    assert store.outreach_today(None) == {}
+    clock.t += 86_400  # the next UTC day
+    assert store.outreach_today("acc_1") == {}

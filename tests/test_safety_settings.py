@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import AsyncIterator, Callable
-from pathlib import Path
 from typing import Any
 
 import httpx2
@@ -21,7 +20,6 @@ from linkup_mcp.mcp.instructions import instructions
 from linkup_mcp.mcp.server import create_server
 from linkup_mcp.spec.catalog import Catalog, Exposure
 from linkup_mcp.spec.local_tools import LOCAL_TOOLS, meta_definitions
-from linkup_mcp.store.ledger import Admission, open_ledger
 from tests.conftest import Harness, v2_success
 from tests.pg import PostgresServer, postgres  # noqa: F401  (the session's PostgreSQL fixture)
 
@@ -364,45 +362,6 @@ def test_no_control_argument_that_does_nothing(catalog: Catalog) -> None:
         assert "confirm_token" not in props, name  # the fixture's catalog does not preview
         if "max_credits" in props:
             assert spec.credits.base > 0 or spec.credits.per_results is not None, name
-
-
-# -- the store: outreach counted today, per kind -----------------------------------------------
-
-
-@pytest.fixture(params=["sqlite", "postgres"])
-def ledger_target(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    if request.param == "sqlite":
-        return str(tmp_path / "ledger.sqlite3")
-    server: PostgresServer = request.getfixturevalue("postgres")
-    return server.target()
-
-
-def test_outreach_today_counts_what_pacing_counts(ledger_target: str) -> None:
-    clock = [1_795_000_000.0]  # 2026-11-18T11:06:40Z
-    store = open_ledger(ledger_target, clock=lambda: clock[0])
-    try:
-
-        def admit(key: str, kind: str | None, account: str = "acc_1", outcome: str = "OK") -> None:
-            a = Admission(tool="t", account=account, estimated=1, args_digest="d", dedup_key=key, kind=kind, kind_cap=9)
-            row = store.admit(a)
-            assert isinstance(row, int)
-            store.finish(row, outcome, 1)
-
-        admit("m1", "message")
-        admit("m2", "message")
-        admit("m3", "message", outcome="OUTCOME_UNKNOWN")  # may have been sent: counted, as pacing does
-        admit("m4", "message", outcome="INVALID_PARAMS")  # refused by the API: not counted
-        admit("i1", "invitation")
-        admit("i2", "invitation", account="acc_2")
-        admit("p1", None)  # outreach without a pacing kind (a job published)
-        store.record("messages_send", "acc_1", "PACING_LIMIT", 1, "d")
-        assert store.outreach_today("acc_1") == {"message": 3, "invitation": 1}
-        assert store.outreach_today("acc_2") == {"invitation": 1}
-        assert store.outreach_today(None) == {}
-        clock[0] += 86_400  # the next UTC day
-        assert store.outreach_today("acc_1") == {}
-    finally:
-        store.close()
 
 
 def test_recipient_cap_reports_what_it_counted(catalog: Catalog) -> None:
