@@ -17,7 +17,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, get_args
+from typing import TYPE_CHECKING, Any, cast, get_args
 
 from linkup_mcp.call import people
 from linkup_mcp.spec.models import ActionSpec, Relation, RelationState
@@ -62,10 +62,28 @@ def known(rt: Runtime, account: str | None, person: str | None) -> Known | None:
     return Known(fact["state"], str(fact.get("source")), row[1], fact.get("args"))
 
 
-def record(
-    rt: Runtime, account: str | None, person: str, state: RelationState, source: str, args_digest: str | None = None
-) -> None:
-    rt.ledger.cache_put_many([_row(account, person, state, source, args_digest)])
+@dataclass(frozen=True)
+class Fact:
+    """What one send (or the API's refusal of it) told about its target."""
+
+    state: RelationState
+    source: str
+    args_digest: str | None = None  # the send's arguments (a later refusal says whether they differed)
+    invitation: Any = None  # the invitation the send created, as its answer names it
+
+
+def state_of(value: str | None) -> RelationState | None:
+    return cast(RelationState, value) if value in _STATES else None
+
+
+def record(rt: Runtime, account: str | None, person: str, fact: Fact) -> None:
+    """`fact` about `person`, and the invitation it created, in one write."""
+    rows: list[tuple[str, str, str | None, str | None, str]] = [
+        _row(account, person, fact.state, fact.source, fact.args_digest)
+    ]
+    if isinstance(fact.invitation, str) and fact.invitation.strip():
+        rows.append(_invitation_row(account, fact.invitation, person))
+    rt.ledger.cache_put_many(rows)
 
 
 def _row(
@@ -99,12 +117,6 @@ def learn(rt: Runtime, tool: str, spec: ActionSpec, account: str | None, params:
     if rows:
         rt.ledger.cache_put_many(rows)
     return len(found)
-
-
-def note_invitation(rt: Runtime, account: str | None, invitation: Any, person: str) -> None:
-    """This server's invitation `invitation` went to `person` (a withdrawal will name it)."""
-    if isinstance(invitation, str) and invitation.strip():
-        rt.ledger.cache_put_many([_invitation_row(account, invitation, person)])
 
 
 def invited(rt: Runtime, account: str | None, invitation: str) -> str | None:

@@ -5,7 +5,7 @@ invitation is pending at once)."""
 
 from __future__ import annotations
 
-from typing import Any, cast, get_args
+from typing import Any
 
 from linkup_mcp.call import people, relations
 from linkup_mcp.call.context import Call, Next, blocking
@@ -14,7 +14,7 @@ from linkup_mcp.call.outreach import TOKEN_TTL_S, admission, gate_error, relatio
 from linkup_mcp.call.relations import Known
 from linkup_mcp.call.steps.ledger import over_process_budget
 from linkup_mcp.errors import Code, ToolError
-from linkup_mcp.spec.models import RelationState, SideEffect
+from linkup_mcp.spec.models import SideEffect
 from linkup_mcp.store.ledger import Status
 
 
@@ -42,15 +42,14 @@ async def step(call: Call, next: Next) -> Outcome:
     outcome = await next(call)
     # What the send created (an invitation is pending), or what the API's refusal told (already
     # connected): learnt, so the next attempt is answered free.
-    learnt = outreach.sets if outcome.error is None else outcome.shows if outreach.refuse_when else None
-    if learnt in get_args(RelationState) and target is not None:
-        sent = outcome.error is None
+    sent = outcome.error is None
+    learnt = relations.state_of(outreach.sets if sent else outcome.shows if outreach.refuse_when else None)
+    if learnt is not None and target is not None:
         source = call.name if sent else f"LinkedIn's answer to {call.name}"
-        state = cast(RelationState, learnt)
-        await blocking(relations.record, rt, call.account, target, state, source, call.args_digest if sent else None)
-        if outreach.invitation and sent and isinstance(outcome.data, dict):
-            invitation = outcome.data.get(outreach.invitation)
-            await blocking(relations.note_invitation, rt, call.account, invitation, target)
+        data = outcome.data if sent and isinstance(outcome.data, dict) else {}
+        invitation = data.get(outreach.invitation) if outreach.invitation else None  # what a withdrawal names
+        fact = relations.Fact(learnt, source, call.args_digest if sent else None, invitation)
+        await blocking(relations.record, rt, call.account, target, fact)
     return outcome
 
 
